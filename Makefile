@@ -1,0 +1,41 @@
+# QC Assist — every command the README gives is a target here.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+QCA := $(VENV)/bin/qcassist
+export HF_HUB_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: setup run ingest test lint calibrate bench clean
+
+# torch first, pinned to the CPU build on this machine's disk; then the project and its dev tools.
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+ingest: setup
+	$(QCA) ingest corpus/
+
+run: ingest
+	$(PY) app.py
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+calibrate: ingest
+	$(PY) -m evals.calibrate
+
+bench: setup
+	$(QCA) bench
+
+clean:
+	rm -rf $(VENV) data reports *.egg-info

@@ -1,0 +1,160 @@
+"""The `qcassist` command line: every command prints one JSON document with --json; exit 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from assistant.errors import QCAError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="QC Assist: quality-control knowledge assistant.")
+kb_app = typer.Typer(no_args_is_help=True, help="List, count or delete the sources of a knowledge base.")
+app.add_typer(kb_app, name="kb")
+
+KbOpt = Annotated[str, typer.Option("--kb", help="Knowledge base name; 'default' holds corpus/.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
+IndustryOpt = Annotated[str | None, typer.Option("--industry", help="e.g. logistics, 制造业, software")]
+
+
+def _assistant():
+    from assistant.service import Assistant
+
+    return Assistant()
+
+
+def _emit(payload: Any, as_json: bool, human: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False))
+    else:
+        typer.echo(human)
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (PDF, Markdown, text, HTML, DOCX).")],
+    kb: KbOpt = "default", as_json: JsonOpt = False,
+    reindex: Annotated[bool, typer.Option("--reindex", help="Drop the knowledge base and rebuild it.")] = False,
+) -> None:
+    """Add or update documents; unchanged files are skipped, failed files are listed and skipped."""
+    try:
+        report = _assistant().ingest(paths, kb, reindex=reindex)
+    except QCAError as exc:
+        _fail(exc)
+    lines = [f"{report.files_ok} file(s) ingested into '{kb}': {report.chunks_added} chunks added, "
+             f"{report.chunks_unchanged} unchanged, {report.chunks_removed} removed in {report.seconds:.1f}s"]
+    lines += [f"FAILED {f['path']}: {f['error']}" for f in report.files_failed]
+    _emit(report.to_dict(), as_json, "\n".join(lines))
+    if report.files_failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question, in Chinese or English.")] = None,
+    kb: KbOpt = "default", industry: IndustryOpt = None, as_json: JsonOpt = False,
+    backend: Annotated[str, typer.Option("--backend", help="Answer backend; 'extractive' is offline.")] = "extractive",
+    history: Annotated[Path | None, typer.Option("--history", help="JSON list of {role, content} turns.")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL file of {id, question} lines.")] = None,
+) -> None:
+    """Answer a question with numbered citations, or every question of a JSONL batch."""
+    from assistant.cli_io import format_answer, read_batch, read_history
+
+    try:
+        if backend != "extractive":
+            raise QCAError(f"backend '{backend}' is not available yet; use 'extractive'")
+        if batch is not None:
+            items = read_batch(batch)
+            assistant = _assistant()
+            for item in items:
+                answer = assistant.ask(item["question"], kb, item.get("industry") or industry, item.get("history"))
+                typer.echo(json.dumps({"id": item["id"], **answer.to_dict()}, ensure_ascii=False))
+            return
+        if not question:
+            raise QCAError("give a QUESTION or --batch FILE.jsonl")
+        answer = _assistant().ask(question, kb, industry, read_history(history) if history else None)
+    except QCAError as exc:
+        _fail(exc)
+    _emit(answer.to_dict(), as_json, format_answer(answer))
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")], kb: KbOpt = "default",
+    industry: IndustryOpt = None, k: Annotated[int, typer.Option("-k", min=1, max=50)] = 5, as_json: JsonOpt = False,
+) -> None:
+    """The retrieval debugger: ranked hits with dense, BM25 and fused scores and the matched terms."""
+    try:
+        result = _assistant().search(query, kb, industry=industry, k=k)
+    except QCAError as exc:
+        _fail(exc)
+    lines = [f"expanded terms: {', '.join(result.expanded_terms) or '-'}"]
+    for i, hit in enumerate(result.hits, start=1):
+        lines.append(f"{i}. {hit.chunk.title} › {hit.chunk.section}  [{hit.chunk.source}]  fused={hit.fused_score:.4f} "
+                     f"dense={hit.dense_score:.3f} bm25={hit.bm25_score:.2f} terms={','.join(hit.matched_terms)}")
+    _emit(result.to_dict(), as_json, "\n".join(lines))
+
+
+@kb_app.command("list")
+def kb_list(kb: KbOpt = "default", as_json: JsonOpt = False) -> None:
+    """Sources with chunk counts and ingest dates."""
+    try:
+        listing = _assistant().list_sources(kb)
+    except QCAError as exc:
+        _fail(exc)
+    rows = [f"{s['source']}\t{s['chunks']}\t{s['ingested_at']}\t{s['title']}" for s in listing["sources"]]
+    _emit(listing, as_json, "\n".join(rows) or f"knowledge base '{kb}' is empty")
+
+
+@kb_app.command("stats")
+def kb_stats(kb: KbOpt = "default", as_json: JsonOpt = False) -> None:
+    """Counts of sources and chunks, by language."""
+    try:
+        stats = _assistant().stats(kb)
+    except QCAError as exc:
+        _fail(exc)
+    _emit(stats, as_json, f"{stats['sources']} sources, {stats['chunks']} chunks, by language {stats['by_lang']}")
+
+
+@kb_app.command("delete")
+def kb_delete(source: Annotated[str, typer.Argument(help="Source as shown by 'kb list'.")], kb: KbOpt = "default",
+              as_json: JsonOpt = False) -> None:
+    """Remove every chunk of one source."""
+    try:
+        result = _assistant().delete_source(source, kb)
+    except QCAError as exc:
+        _fail(exc)
+    _emit(result, as_json, f"removed {result['chunks_removed']} chunks of {source} from '{kb}'")
+
+
+@app.command()
+def bench(as_json: JsonOpt = False) -> None:
+    """Time ingest, unchanged re-ingest and ask latency on the shipped corpus (in a temporary data dir)."""
+    from evals.bench import run_bench
+
+    result = run_bench()
+    _emit(result, as_json, json.dumps(result, ensure_ascii=False, indent=1))
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 7860) -> None:
+    """Start the Gradio app (same as python app.py)."""
+    from assistant.ui.chat import launch
+
+    launch(host, port)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    app()
+if __name__ == "__main__":
+    main()

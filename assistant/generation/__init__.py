@@ -1,0 +1,1 @@
+"""Answer composers: the offline extractive default, and (later) LLM backends."""

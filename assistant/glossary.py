@@ -1,0 +1,63 @@
+"""The bilingual QC glossary: jieba words and cross-language query expansion."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.yaml"
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    en: tuple[str, ...]
+    zh: tuple[str, ...]
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return self.en + self.zh
+
+
+class Glossary:
+    """Term groups (synonyms, abbreviations, translations) found in a text are expanded to the whole group."""
+
+    def __init__(self, groups: list[TermGroup]):
+        self.groups = groups
+        self._patterns = [(self._pattern(term), index) for index, g in enumerate(groups) for term in g.terms]
+
+    @staticmethod
+    def _pattern(term: str) -> re.Pattern[str]:
+        escaped = re.escape(term.lower())
+        # Latin terms must match whole words ("NPS" must not match inside "snps"); Chinese terms anywhere.
+        if re.match(r"[a-z0-9]", term.lower()):
+            return re.compile(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])")
+        return re.compile(escaped)
+
+    def chinese_terms(self) -> list[str]:
+        return [t for g in self.groups for t in g.zh if not t.isascii()]
+
+    def matching_groups(self, text: str) -> list[TermGroup]:
+        lowered = text.lower()
+        seen: list[int] = []
+        for pattern, index in self._patterns:
+            if index not in seen and pattern.search(lowered):
+                seen.append(index)
+        return [self.groups[i] for i in seen]
+
+    def expand(self, text: str) -> list[str]:
+        """All terms of every group mentioned in the text (the query's own wording included)."""
+        terms: list[str] = []
+        for group in self.matching_groups(text):
+            terms.extend(t for t in group.terms if t not in terms)
+        return terms
+
+
+@lru_cache(maxsize=1)
+def load_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
+    import yaml
+
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    groups = [TermGroup(tuple(map(str, item.get("en", []))), tuple(map(str, item.get("zh", [])))) for item in raw]
+    return Glossary(groups)

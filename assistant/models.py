@@ -1,0 +1,85 @@
+"""Our own data types; LangChain Documents stop at the adapter edges."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage as stored: text plus where it came from."""
+
+    chunk_id: str
+    text: str
+    source: str
+    title: str
+    lang: str
+    section: str = ""
+    page: int | None = None
+    doc_type: str = "other"
+    industries: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    position: int = 0
+
+    @property
+    def context_prefix(self) -> str:
+        """Title and heading path, prepended for embedding and BM25 so a passage keeps its context."""
+        return " › ".join(part for part in (self.title, self.section) if part)
+
+    @property
+    def indexed_text(self) -> str:
+        return f"{self.context_prefix}\n{self.text}" if self.context_prefix else self.text
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with the scores that ranked it."""
+
+    chunk: Chunk
+    dense_score: float = 0.0
+    bm25_score: float = 0.0
+    fused_score: float = 0.0
+    matched_terms: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.chunk
+        return {
+            "chunk_id": c.chunk_id, "source": c.source, "title": c.title, "section": c.section,
+            "page": c.page, "dense_score": round(self.dense_score, 4), "bm25_score": round(self.bm25_score, 4),
+            "fused_score": round(self.fused_score, 5), "matched_terms": self.matched_terms, "text": c.text,
+        }
+
+
+@dataclass
+class Citation:
+    n: int
+    source: str
+    title: str
+    page: int | None
+    section: str
+    chunk_id: str
+    quote: str
+
+
+@dataclass
+class GroundingReport:
+    supported_ratio: float | None  # None when there is nothing to check (a refusal)
+    unsupported: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    question: str
+    standalone_question: str
+    language: str
+    answer: str
+    refused: bool
+    backend_used: str
+    citations: list[Citation] = field(default_factory=list)
+    grounding: GroundingReport = field(default_factory=lambda: GroundingReport(1.0))
+    notes: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,96 @@
+"""The one object the CLI, the app and the evals use: models load once, knowledge bases open on demand."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from assistant.config import Settings, get_settings
+from assistant.embeddings import Embedder, get_embedder
+from assistant.errors import BadInputError
+from assistant.generation.extractive import ExtractiveComposer
+from assistant.industries import normalize_industry
+from assistant.lexical import LexicalIndex, load_lexical_index
+from assistant.models import Answer
+from assistant.retrieval import HybridSearcher, SearchFilters, SearchResult
+from assistant.store import KnowledgeBase, make_client, validate_kb_name
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or get_settings()
+        self._client = None
+        self._kbs: dict[str, KnowledgeBase] = {}
+        self._lexical: dict[str, LexicalIndex] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def embedder(self) -> Embedder:
+        return get_embedder(self.settings.embedding_model, self.settings.embedding_batch_size)
+
+    def kb(self, name: str = "default") -> KnowledgeBase:
+        validate_kb_name(name)  # before any model loads, so a typo fails fast
+        with self._lock:
+            if name not in self._kbs:
+                if self._client is None:
+                    self._client = make_client(self.settings)
+                self._kbs[name] = KnowledgeBase(self._client, name, self.embedder.name)
+            return self._kbs[name]
+
+    def lexical(self, name: str = "default") -> LexicalIndex:
+        """The BM25 index, rebuilt when the collection changed (by this process or another one)."""
+        kb = self.kb(name)
+        with self._lock:
+            cached = self._lexical.get(name)
+            if cached is None or cached.fingerprint != kb.fingerprint():
+                cached = self._lexical[name] = load_lexical_index(kb, self.settings.kb_dir(name))
+            return cached
+
+    def searcher(self, name: str = "default") -> HybridSearcher:
+        return HybridSearcher(self.kb(name), self.lexical(name), self.embedder, self.settings)
+
+    def search(self, query: str, kb: str = "default", industry: str | None = None, doc_type: str | None = None,
+               lang: str | None = None, source: str | None = None, k: int | None = None) -> SearchResult:
+        _require_text(query, "query")
+        filters = SearchFilters(normalize_industry(industry), doc_type, lang, source)
+        return self.searcher(validate_kb_name(kb)).search(query, filters, k)
+
+    def ask(self, question: str, kb: str = "default", industry: str | None = None,
+            history: list[dict[str, str]] | None = None) -> Answer:
+        from assistant.chain import ChainState, build_chain
+
+        _require_text(question, "question")
+        filters = SearchFilters(normalize_industry(industry))
+        searcher = self.searcher(validate_kb_name(kb))
+        composer = ExtractiveComposer(self.embedder, searcher.lexical, self.settings)
+        state = ChainState(question.strip(), history or [], filters)
+        return build_chain(searcher, composer).invoke(state)
+
+    def ingest(self, paths: list[Path], kb: str = "default", reindex: bool = False, progress: bool = True):
+        from ingest.pipeline import ingest_paths
+
+        knowledge_base = self.kb(kb)
+        if reindex:
+            knowledge_base.reset()
+        return ingest_paths(paths, knowledge_base, self.embedder, self.settings, progress)
+
+    def list_sources(self, kb: str = "default") -> dict:
+        entries = sorted(self.kb(kb).manifest().values(), key=lambda e: e.source)
+        return {"kb": kb, "sources": [{"source": e.source, "title": e.title, "chunks": len(e.chunk_ids),
+                                       "ingested_at": e.ingested_at} for e in entries]}
+
+    def stats(self, kb: str = "default") -> dict:
+        chunks = self.lexical(kb).chunks
+        by_lang: dict[str, int] = {"zh": 0, "en": 0}
+        for chunk in chunks:
+            by_lang[chunk.lang] = by_lang.get(chunk.lang, 0) + 1
+        return {"kb": kb, "sources": len({c.source for c in chunks}), "chunks": len(chunks), "by_lang": by_lang}
+
+    def delete_source(self, source: str, kb: str = "default") -> dict:
+        removed = self.kb(kb).delete_source(source)
+        return {"kb": kb, "source": source, "chunks_removed": removed}
+
+
+def _require_text(value: str, what: str) -> None:
+    if not value or not value.strip():
+        raise BadInputError(f"the {what} is empty")

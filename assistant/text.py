@@ -1,0 +1,107 @@
+"""Language, sentence and token rules shared by ingest, retrieval, generation and grounding."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{CJK}]")
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9+#&/-]*")
+# A sentence ends at Chinese/English end punctuation (an English period only before space or end,
+# so decimals like 1.5% and abbreviations inside words survive), or at a line break.
+_SENTENCE_END_RE = re.compile(r"(?<=[。！？；!?])\s*|(?<=[.])\s+(?=[A-Z0-9\"'(\[“])|\n+")
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_TOKEN_OK_RE = re.compile(f"[{CJK}A-Za-z0-9]")
+_LIST_MARK_RE = re.compile(r"^\s*(?:[-*+•]|\d+[.)、]|[（(]?[一二三四五六七八九十]+[)）、.])\s+")
+# Bump when tokenize() changes, so cached token lists are rebuilt.
+TOKENIZER_VERSION = "4"
+
+STOPWORDS = frozenset(
+    """
+    the a an of to in on for and or is are was were be been being by with as at from that this these
+    those it its into than then there their them they we you your our can could should would will may
+    might do does did how what which who whom why when where about over under more most less least much
+    many very also any all each such not no yes if so but too per via vs i me my he she his her have has
+    had s t total exactly roughly really today currently actually usually typically use used using get
+    got make made way kind type good best main one two
+    的 了 是 在 和 与 及 或 而 就 都 也 把 被 让 对 从 为 以 于 之 其 这 那 这些
+    那些 一个 一种 什么 怎么 怎样 如何 哪些 哪个 多少 吗 呢 吧 啊 呀 有 没有 要 会 能
+    可以 可 将 等 中 上 下 里 个 并 又 还 即 由 该 各 每 我们 你们 他们 它们 我 你
+    他 她 它 请 问 说 是否 为什么 有什么 是什么 什么样 做 进行 通过 使用 如果 因为 所以
+    但 但是 并且 或者 哪几 几个 哪几个 哪种 哪类 哪些方面 一般 通常 一下 一些 那个 这个
+    那家 这家 用 最后 到底 具体 大概 大约 比较 怎么样 多久 多长 多大 何时 哪年 哪一年
+    哪天 分别 其中 还是 时候 的时候 应该 需要 主要 现在 目前 已经 如何做
+    """.split()
+)
+
+
+def cjk_count(text: str) -> int:
+    return len(_CJK_RE.findall(text))
+
+
+def detect_language(text: str) -> str:
+    """'zh' when Chinese characters outweigh English words, else 'en'."""
+    cjk = cjk_count(text)
+    # Acronyms and short names (SPC, Cpk, 8D, IATF) appear in both languages; they do not decide.
+    words = [w for w in WORD_RE.findall(text) if not _is_acronym(w)]
+    return "zh" if cjk and cjk > 2 * len(words) else "en"
+
+
+def _is_acronym(word: str) -> bool:
+    capitals = sum(c.isupper() for c in word)
+    return any(c.isdigit() for c in word) or capitals >= 2 or (len(word) <= 3 and word[0].isupper())
+
+
+def split_sentences(text: str) -> list[str]:
+    """Chinese and English sentence boundaries (。！？；.!?) and line breaks."""
+    return [s.strip() for s in _SENTENCE_END_RE.split(text) if s and s.strip()]
+
+
+def strip_list_marker(sentence: str) -> str:
+    """'- text', '1. text', '（一）text' -> 'text'."""
+    return _LIST_MARK_RE.sub("", sentence, count=1)
+
+
+def numbers_in(text: str) -> set[str]:
+    """Every number written in the text, normalised (thousands separators removed)."""
+    return {n.replace(",", "") for n in _NUMBER_RE.findall(text)}
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+
+    from assistant.glossary import load_glossary
+
+    jieba.setLogLevel(logging.WARNING)
+    for term in load_glossary().chinese_terms():
+        jieba.add_word(term, freq=20000)
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Search tokens: jieba (search mode, glossary terms as words) for Chinese, lower-cased words for English."""
+    tokens = []
+    for raw in _jieba().lcut_for_search(text):
+        token = raw.strip().lower()
+        if token and token not in STOPWORDS and _TOKEN_OK_RE.search(token):
+            tokens.append(_stem(token) if token.isascii() else token)
+    return tokens
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    """English words to their Snowball stem, so 'calculated' meets 'calculation' and 'deaths' meets 'death'."""
+    if not word.isalpha():
+        return word
+    return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")

@@ -1,0 +1,1 @@
+"""The Gradio UI: the only package besides app.py that imports gradio; callbacks call into assistant/."""

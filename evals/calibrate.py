@@ -1,0 +1,82 @@
+"""Retrieval hit rates per side and the refusal-threshold sweep on a question set.
+
+Run: python -m evals.calibrate [--dataset evals/datasets/qc_eval.jsonl] [--kb default]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from assistant.config import Settings, get_settings
+from assistant.generation.extractive import ExtractiveComposer, QuestionTerms
+from assistant.industries import normalize_industry
+from assistant.retrieval import SearchFilters
+from assistant.service import Assistant
+
+DEFAULT_DATASET = Path(__file__).parent / "datasets" / "qc_eval.jsonl"
+SIDES = {"hybrid": None, "dense_only": (1.0, 0.0), "bm25_only": (0.0, 1.0)}  # None: the configured weights
+
+
+def load_dataset(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def hit_rate(assistant: Assistant, items: list[dict], kb: str, k: int = 5) -> float:
+    """Share of answerable questions with a gold source among the top k hits."""
+    answerable = [it for it in items if it["answerable"]]
+    found = 0
+    for item in answerable:
+        hits = assistant.search(item["question"], kb, k=k).hits
+        found += any(h.chunk.source in item["gold_sources"] for h in hits)
+    return round(found / max(len(answerable), 1), 4)
+
+
+def hit_rates_by_side(settings: Settings, items: list[dict], kb: str) -> dict[str, float]:
+    rates = {}
+    for side, weights in SIDES.items():
+        dense, lexical = weights or (settings.dense_weight, settings.lexical_weight)
+        assistant = Assistant(settings.model_copy(update={"dense_weight": dense, "lexical_weight": lexical}))
+        rates[side] = hit_rate(assistant, items, kb)
+    return rates
+
+
+def evidence_strengths(assistant: Assistant, items: list[dict], kb: str) -> list[tuple[bool, float]]:
+    searcher = assistant.searcher(kb)
+    composer = ExtractiveComposer(assistant.embedder, searcher.lexical, assistant.settings)
+    out = []
+    for item in items:
+        filters = SearchFilters(normalize_industry(item.get("industry")))
+        hits = searcher.search(item["question"], filters).hits
+        out.append((item["answerable"], composer.evidence_strength(QuestionTerms(item["question"], searcher.lexical),
+                                                                   hits)))
+    return out
+
+
+def refusal_sweep(strengths: list[tuple[bool, float]], thresholds: list[float]) -> list[dict]:
+    """Negative rejection (unanswerable refused) and over-refusal (answerable refused) per threshold."""
+    unanswerable = [s for answerable, s in strengths if not answerable]
+    answerable = [s for ok, s in strengths if ok]
+    return [{"threshold": t,
+             "negative_rejection": round(sum(s < t for s in unanswerable) / max(len(unanswerable), 1), 3),
+             "over_refusal": round(sum(s < t for s in answerable) / max(len(answerable), 1), 3)}
+            for t in thresholds]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
+    parser.add_argument("--kb", default="default")
+    args = parser.parse_args()
+    items = load_dataset(args.dataset)
+    settings = get_settings()
+    strengths = evidence_strengths(Assistant(settings), items, args.kb)
+    report = {"n": len(items), "hit@5": hit_rates_by_side(settings, items, args.kb),
+              "refusal_sweep": refusal_sweep(strengths, [round(0.05 * i, 2) for i in range(2, 13)]),
+              "current_threshold": settings.refusal_threshold}
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Chunking: follow headings, then sentence boundaries, sized in the embedding model's word pieces."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+
+from assistant.models import Chunk
+from assistant.text import split_sentences, strip_list_marker
+from ingest.loaders import LoadedDocument
+
+_CLAUSE_RE = re.compile(r"(?<=[，,、：:])")
+
+
+def chunk_document(
+    doc: LoadedDocument, count_tokens: Callable[[str], int], target_tokens: int, overlap_tokens: int,
+    max_tokens: int,
+) -> list[Chunk]:
+    """Chunks that never exceed the model's window, prefix (title › section) included."""
+    chunks: list[Chunk] = []
+    seen: set[str] = set()
+    for section in doc.sections:
+        prefix = " › ".join(p for p in (doc.title, section.path) if p)
+        budget = max(16, min(target_tokens, max_tokens - count_tokens(prefix) - 2))
+        for text in _pack(split_sentences(section.text), count_tokens, budget, overlap_tokens):
+            chunk = _make_chunk(doc, section.path, section.page, text, len(chunks))
+            if chunk.chunk_id not in seen:
+                seen.add(chunk.chunk_id)
+                chunks.append(chunk)
+    return chunks
+
+
+def _make_chunk(doc: LoadedDocument, section: str, page: int | None, text: str, position: int) -> Chunk:
+    # The id is a hash of the content and its place, so unchanged text keeps its id across re-ingests.
+    digest = hashlib.sha256(f"{doc.source}\n{section}\n{text}".encode()).hexdigest()[:24]
+    return Chunk(
+        chunk_id=digest, text=text, source=doc.source, title=doc.title, lang=doc.lang, section=section,
+        page=page, doc_type=doc.doc_type, industries=tuple(doc.industries), tags=tuple(doc.tags),
+        position=position,
+    )
+
+
+def _join(parts: list[str]) -> str:
+    text = ""
+    for part in parts:
+        # English sentences need a space between them; Chinese ones do not.
+        text += (" " if text and part[:1].isascii() and text[-1:].isascii() else "") + part
+    return text
+
+
+def _pack(sentences: list[str], count: Callable[[str], int], budget: int, overlap: int) -> list[str]:
+    """Greedy packing of sentences up to the budget, carrying the last sentences over as overlap."""
+    pieces = [p for s in sentences for p in _fit(strip_list_marker(s), count, budget) if p]
+    sizes = [count(p) for p in pieces]
+    chunks: list[str] = []
+    current: list[int] = []
+    for i, size in enumerate(sizes):
+        if current and sum(sizes[j] for j in current) + size > budget:
+            chunks.append(_join([pieces[j] for j in current]))
+            carried: list[int] = []
+            carried_size = 0
+            for j in reversed(current):
+                carried_size += sizes[j]
+                if carried_size > overlap or carried_size + size > budget:
+                    break
+                carried.insert(0, j)
+            current = carried
+        current.append(i)
+    if current:
+        chunks.append(_join([pieces[j] for j in current]))
+    return chunks
+
+
+def _fit(sentence: str, count: Callable[[str], int], budget: int) -> list[str]:
+    """Split an over-long sentence at clause marks, then by length, until every piece fits."""
+    if count(sentence) <= budget:
+        return [sentence]
+    clauses = [c for c in _CLAUSE_RE.split(sentence) if c]
+    if len(clauses) > 1:
+        return [p for c in _pack(clauses, count, budget, 0) for p in _fit(c, count, budget)]
+    half = len(sentence) // 2
+    cut = sentence.rfind(" ", 0, half) if " " in sentence[:half] else half
+    cut = cut if cut > 0 else half
+    return _fit(sentence[:cut].strip(), count, budget) + _fit(sentence[cut:].strip(), count, budget)

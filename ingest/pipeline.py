@@ -1,0 +1,112 @@
+"""The ingest pipeline: load -> clean -> chunk -> embed -> write, each file all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.embeddings import Embedder
+from assistant.errors import BadInputError, IngestError
+from assistant.store import KnowledgeBase
+from ingest.chunking import chunk_document
+from ingest.loaders import load_file
+
+
+@dataclass
+class IngestReport:
+    kb: str
+    files_ok: int = 0
+    files_failed: list[dict[str, str]] = field(default_factory=list)
+    chunks_added: int = 0
+    chunks_unchanged: int = 0
+    chunks_removed: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def discover_files(paths: list[Path]) -> list[Path]:
+    """Files named directly, and every non-hidden file under named folders, in a stable order."""
+    if not paths:
+        raise BadInputError("no path given: name files or folders to ingest")
+    files: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise BadInputError(f"path does not exist: {path}")
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*")
+                            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        else:
+            files.append(path)
+    return list(dict.fromkeys(files))
+
+
+def source_name(path: Path) -> str:
+    """How a file is known in the knowledge base: relative to the working folder when inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+# Bump when loading, cleaning or chunking changes, so every file is re-chunked on the next ingest.
+PIPELINE_VERSION = "2"
+
+
+def _ingest_signature(content_hash: str, settings: Settings, embedder: Embedder) -> str:
+    """A file is unchanged only if its bytes, the pipeline and the chunk sizes are all unchanged."""
+    recipe = f"{PIPELINE_VERSION}|{settings.chunk_tokens}|{settings.chunk_overlap_tokens}|{embedder.max_tokens}"
+    return hashlib.sha256(f"{recipe}|{content_hash}".encode()).hexdigest()
+
+
+def ingest_paths(paths: list[Path], kb: KnowledgeBase, embedder: Embedder, settings: Settings,
+                 progress: bool = True) -> IngestReport:
+    from tqdm import tqdm
+
+    started = time.perf_counter()
+    files = discover_files(paths)
+    report = IngestReport(kb=kb.kb)
+    manifest = kb.manifest()
+    for path in tqdm(files, desc=f"ingest {kb.kb}", unit="file", file=sys.stderr, disable=not progress):
+        try:
+            _ingest_one(path, kb, embedder, settings, manifest, report)
+            report.files_ok += 1
+        except IngestError as exc:
+            report.files_failed.append({"path": str(path), "error": str(exc)})
+        except Exception as exc:  # one bad file must not stop the batch; say what happened
+            report.files_failed.append({"path": str(path), "error": f"unexpected error: {type(exc).__name__}: {exc}"})
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _ingest_one(path: Path, kb: KnowledgeBase, embedder: Embedder, settings: Settings, manifest: dict,
+                report: IngestReport) -> None:
+    source = source_name(path)
+    doc = load_file(path, source, int(settings.max_file_mb * 1_000_000))
+    entry = manifest.get(source)
+    signature = _ingest_signature(doc.content_hash, settings, embedder)
+    if entry and entry.content_hashes == {signature}:
+        report.chunks_unchanged += len(entry.chunk_ids)
+        return
+    chunks = chunk_document(doc, embedder.count_tokens, settings.chunk_tokens, settings.chunk_overlap_tokens,
+                            embedder.max_tokens)
+    if not chunks:
+        raise IngestError("no text could be extracted")
+    old_ids = set(entry.chunk_ids) if entry else set()
+    new_ids = {c.chunk_id for c in chunks}
+    fresh = [c for c in chunks if c.chunk_id not in old_ids]
+    vectors = embedder.embed([c.indexed_text for c in fresh]) if fresh else np.zeros((0, 0), dtype=np.float32)
+    stale = sorted(old_ids - new_ids)
+    kb.write_source(fresh, vectors, signature, stale)
+    kb.refresh_hash(sorted(old_ids & new_ids), signature)
+    report.chunks_added += len(fresh)
+    report.chunks_unchanged += len(old_ids & new_ids)
+    report.chunks_removed += len(stale)

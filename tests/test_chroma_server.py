@@ -1,0 +1,34 @@
+"""Ingest and ask against a real `chroma run` server: how several app instances share one knowledge base."""
+
+import pytest
+
+from assistant.config import Settings
+from assistant.errors import StoreUnavailableError
+from assistant.service import Assistant
+from tests.conftest import ROOT
+from tests.servers import chroma_server, free_port
+
+pytestmark = pytest.mark.integration
+
+
+def test_ingest_and_ask_through_a_chroma_server(tmp_path):
+    with chroma_server(tmp_path / "server-db") as port:
+        def instance(name):
+            return Assistant(Settings(data_dir=tmp_path / name, chroma_host="127.0.0.1", chroma_port=port,
+                                      _env_file=None))
+
+        writer, reader = instance("app-a"), instance("app-b")
+        report = writer.ingest([ROOT / "corpus/zh/case-auto-lean.md", ROOT / "corpus/en/customer-metrics.md"],
+                               progress=False)
+        assert report.files_ok == 2 and not report.files_failed
+        # A second instance with its own data dir sees the same knowledge base through the server.
+        answer = reader.ask("某汽车制造商实施精益生产后客户投诉率下降了多少？")
+        assert not answer.refused and "40%" in answer.answer
+        assert reader.stats()["sources"] == 2
+        assert not (tmp_path / "app-a" / "chroma").exists()  # nothing embedded was written locally
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path):
+    settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=free_port(), _env_file=None)
+    with pytest.raises(StoreUnavailableError, match="cannot reach the Chroma server at http://127.0.0.1"):
+        Assistant(settings).kb("default")

@@ -1,0 +1,33 @@
+from assistant.glossary import load_glossary
+from assistant.text import detect_language, numbers_in, split_sentences, tokenize
+
+
+def test_language_detection_follows_the_dominant_script():
+    assert detect_language("SPC的控制图有哪些判异规则？") == "zh"
+    assert detect_language("What is 净推荐值?") == "en"
+    assert detect_language("How is NPS calculated?") == "en"
+
+
+def test_sentences_split_on_chinese_and_english_marks_but_not_decimals():
+    text = "返修率降低了30%。CSAT提升了15%！Cpk should be at least 1.33. Why? Because of drift"
+    assert split_sentences(text) == ["返修率降低了30%。", "CSAT提升了15%！", "Cpk should be at least 1.33.",
+                                     "Why?", "Because of drift"]
+
+
+def test_numbers_are_normalised():
+    assert numbers_in("recall of 2,500,000 phones, 1.5% and 30%") == {"2500000", "1.5", "30"}
+
+
+def test_glossary_terms_are_single_tokens_and_stopwords_drop():
+    tokens = tokenize("统计过程控制和净推荐值的关系")
+    assert "统计过程控制" in tokens and "净推荐值" in tokens
+    assert "的" not in tokens and "和" not in tokens
+
+
+def test_glossary_has_enough_groups_and_expands_across_languages():
+    glossary = load_glossary()
+    assert len(glossary.groups) >= 150
+    assert "净推荐值" in glossary.expand("How is NPS calculated?")
+    assert "net promoter score" in [t.lower() for t in glossary.expand("净推荐值怎么计算")]
+    # whole-word matching for Latin abbreviations
+    assert not any(t == "净推荐值" for t in glossary.expand("snps are genetic markers"))
