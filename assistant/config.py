@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     lexical_weight: float = 1.0
     dedup_jaccard: float = 0.85
 
-    refusal_threshold: float = Field(0.45, description="Minimum evidence strength to answer; see README.")
+    refusal_threshold: float = Field(0.5, description="Minimum evidence strength to answer; see README.")
     answer_sentences: int = 4
     backend: str = "extractive"
 

@@ -121,10 +121,10 @@ class KnowledgeBase:
         """Record a new file hash on chunks whose text did not change."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         if chunk_ids:
-            metas = self.collection.get(ids=chunk_ids, include=["metadatas"])["metadatas"]
-            for meta in metas:
+            found = self.collection.get(ids=chunk_ids, include=["metadatas"])  # not in the order asked for
+            for meta in found["metadatas"]:
                 meta.update(content_hash=content_hash, ingested_at=now)
-            self.collection.update(ids=chunk_ids, metadatas=metas)
+            self.collection.update(ids=found["ids"], metadatas=found["metadatas"])
 
     def delete_source(self, source: str) -> int:
         ids = self.collection.get(where={"source": source}, include=[])["ids"]

@@ -105,3 +105,17 @@ def test_no_chunk_is_ever_truncated_by_the_real_model(tmp_path, corpus_assistant
     assert max(embedder.count_tokens(c.indexed_text) for c in chunks) <= embedder.max_tokens
     corpus_chunks = corpus_assistant.lexical().chunks
     assert max(embedder.count_tokens(c.indexed_text) for c in corpus_chunks) <= embedder.max_tokens
+
+
+def test_unchanged_chunks_of_a_changed_file_keep_their_own_metadata(tmp_path, hash_settings):
+    sections = "".join(f"## 第{i}节\n第{i}节的内容说明质量管控的要点{i}。\n" for i in range(1, 9))
+    path = tmp_path / "many.md"
+    path.write_text(f"---\ntitle: 多节文档\n---\n{sections}", encoding="utf-8")
+    assistant = Assistant(hash_settings)
+    assistant.ingest([path], kb="t5", progress=False)
+    path.write_text(f"---\ntitle: 多节文档\n---\n{sections}## 新节\n新增的一节。\n", encoding="utf-8")
+    report = assistant.ingest([path], kb="t5", progress=False)
+    assert (report.chunks_added, report.chunks_unchanged) == (1, 8)
+    for chunk in assistant.kb("t5").all_chunks():
+        number = chunk.section.removeprefix("第").removesuffix("节")
+        assert chunk.section == "新节" or f"第{number}节的内容" in chunk.text, (chunk.section, chunk.text)

@@ -73,12 +73,16 @@ class QuestionTerms:
         Across languages only glossary terms, names and numbers can match, so only they are counted."""
         weights = weights or self.weights
         if detect_language(text) != self.language:
-            weights = {t: w for t, w in weights.items() if self.synonyms[t] or t.isascii()}
+            weights = {t: w for t, w in weights.items() if self.synonyms[t] or self._crosses_languages(t)}
         total = sum(weights.values())
         if not total:
             return 0.0
         tokens, lowered = set(tokenize(text)), text.lower()
         return sum(w for t, w in weights.items() if self.present(t, lowered, tokens)) / total
+
+    def _crosses_languages(self, token: str) -> bool:
+        """Numbers cross languages; so do Latin names when the question is Chinese (SPC, Cpk, Takata)."""
+        return any(c.isdigit() for c in token) or (self.language == "zh" and token.isascii())
 
     def focus_weights(self, texts: list[str]) -> dict[str, float]:
         """Weights that favour the question terms few candidate sentences share: the question's focus,
