@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     dense_weight: float = 0.2
     lexical_weight: float = 1.0
     dedup_jaccard: float = 0.85
+    glossary_expansion: bool = Field(True, description="Expand queries with glossary synonyms and translations.")
 
     refusal_threshold: float = Field(0.5, description="Minimum evidence strength to answer; see README.")
     answer_sentences: int = 4

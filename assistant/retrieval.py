@@ -66,7 +66,7 @@ class HybridSearcher:
         filters = filters or SearchFilters()
         k = k or self.settings.top_k
         glossary = load_glossary()
-        expanded = glossary.expand(query)
+        expanded = glossary.expand(query) if self.settings.glossary_expansion else []
         query_tokens = _unique(tokenize(query) + [t for term in expanded for t in tokenize(term)])
         result = SearchResult(query, query_tokens, expanded)
         dense = self._dense(query, expanded, filters)

@@ -15,7 +15,7 @@ _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _TOKEN_OK_RE = re.compile(f"[{CJK}A-Za-z0-9]")
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-*+•]|\d+[.)、]|[（(]?[一二三四五六七八九十]+[)）、.])\s+")
 # Bump when tokenize() changes, so cached token lists are rebuilt.
-TOKENIZER_VERSION = "4"
+TOKENIZER_VERSION = "5"
 
 STOPWORDS = frozenset(
     """
@@ -32,6 +32,7 @@ STOPWORDS = frozenset(
     但 但是 并且 或者 哪几 几个 哪几个 哪种 哪类 哪些方面 一般 通常 一下 一些 那个 这个
     那家 这家 用 最后 到底 具体 大概 大约 比较 怎么样 多久 多长 多大 何时 哪年 哪一年
     哪天 分别 其中 还是 时候 的时候 应该 需要 主要 现在 目前 已经 如何做
+    哪 几类 几种 哪几类 哪几种 分成 分为
     """.split()
 )
 
@@ -82,10 +83,12 @@ def _jieba():
     return jieba
 
 
-def tokenize(text: str) -> list[str]:
-    """Search tokens: jieba (search mode, glossary terms as words) for Chinese, lower-cased words for English."""
+def tokenize(text: str, search: bool = True) -> list[str]:
+    """Tokens for BM25 and overlap: jieba with glossary terms as words for Chinese (search mode adds the
+    sub-words of long words, for recall), Snowball-stemmed lower-cased words for English."""
     tokens = []
-    for raw in _jieba().lcut_for_search(text):
+    jieba = _jieba()
+    for raw in jieba.lcut_for_search(text) if search else jieba.lcut(text):
         token = raw.strip().lower()
         if token and token not in STOPWORDS and _TOKEN_OK_RE.search(token):
             tokens.append(_stem(token) if token.isascii() else token)

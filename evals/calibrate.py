@@ -33,13 +33,21 @@ def hit_rate(assistant: Assistant, items: list[dict], kb: str, k: int = 5) -> fl
     return round(found / max(len(answerable), 1), 4)
 
 
-def hit_rates_by_side(settings: Settings, items: list[dict], kb: str) -> dict[str, float]:
+def hit_rates_by_side(settings: Settings, items: list[dict], kb: str) -> dict[str, dict[str, float]]:
     rates = {}
     for side, weights in SIDES.items():
         dense, lexical = weights or (settings.dense_weight, settings.lexical_weight)
         assistant = Assistant(settings.model_copy(update={"dense_weight": dense, "lexical_weight": lexical}))
-        rates[side] = hit_rate(assistant, items, kb)
+        rates[side] = {f"hit@{k}": hit_rate(assistant, items, kb, k) for k in (1, 3, 5)}
     return rates
+
+
+def cross_lingual_hit_rates(settings: Settings, items: list[dict], kb: str) -> dict[str, float]:
+    """What the glossary buys: hit@5 of questions whose evidence is only in the other language."""
+    crossing = [it for it in items if it.get("type") == "cross_lingual"]
+    return {f"{name}_glossary": hit_rate(Assistant(settings.model_copy(update={"glossary_expansion": on})),
+                                         crossing, kb)
+            for name, on in (("with", True), ("without", False))}
 
 
 def evidence_strengths(assistant: Assistant, items: list[dict], kb: str) -> list[tuple[bool, float]]:
@@ -72,7 +80,8 @@ def main() -> None:
     items = load_dataset(args.dataset)
     settings = get_settings()
     strengths = evidence_strengths(Assistant(settings), items, args.kb)
-    report = {"n": len(items), "hit@5": hit_rates_by_side(settings, items, args.kb),
+    report = {"n": len(items), "retrieval": hit_rates_by_side(settings, items, args.kb),
+              "cross_lingual_hit@5": cross_lingual_hit_rates(settings, items, args.kb),
               "refusal_sweep": refusal_sweep(strengths, [round(0.05 * i, 2) for i in range(2, 13)]),
               "current_threshold": settings.refusal_threshold}
     print(json.dumps(report, ensure_ascii=False, indent=1))

@@ -49,6 +49,7 @@ class _Candidate:
     hit_rank: int
     position: int
     lang: str
+    coverage: float = 0.0
     score: float = 0.0
 
 
@@ -58,7 +59,8 @@ class QuestionTerms:
     def __init__(self, question: str, lexical: LexicalIndex):
         self.language = detect_language(question)
         self.years = set(_YEAR_RE.findall(question))
-        self.tokens = [t for t in dict.fromkeys(tokenize(question)) if t not in _asking_tokens()]
+        # Whole words only: search-mode sub-words ('量成' from '质量成本') would count as missing terms.
+        self.tokens = [t for t in dict.fromkeys(tokenize(question, search=False)) if t not in _asking_tokens()]
         self.weights = {t: lexical.idf(t) for t in self.tokens}
         groups = load_glossary().matching_groups(question)
         self.synonyms = {t: [term.lower() for g in groups for term in g.terms
@@ -133,7 +135,8 @@ class ExtractiveComposer:
         for cand, sim in zip(candidates, similarity, strict=True):
             # The bundled model reads English only, so its similarity counts for the Latin share of a sentence.
             latin_share = 1.0 - min(1.0, len(re.findall(r"[^\x00-\x7f]", cand.sentence)) / max(len(cand.sentence), 1))
-            cand.score = (0.25 * terms.coverage(cand.sentence) + 0.25 * terms.coverage(cand.sentence, focus)
+            cand.coverage = terms.coverage(cand.sentence)
+            cand.score = (0.25 * cand.coverage + 0.25 * terms.coverage(cand.sentence, focus)
                           + 0.2 * hit_coverage[cand.hit_rank]
                           + 0.2 * float(np.clip(sim, 0, 1)) * latin_share + 0.1 / (1 + cand.hit_rank)
                           + (0.1 if asks_quantity and re.search(r"\d", cand.sentence) else 0.0))
@@ -142,10 +145,11 @@ class ExtractiveComposer:
     def _choose(self, candidates: list[_Candidate], language: str) -> tuple[list[_Candidate], list[str]]:
         if not candidates:
             return [], []
-        best = max(c.score for c in candidates)
+        # Compared on coverage alone: the English-only embedding would otherwise favour English sentences.
+        best = max(c.coverage for c in candidates)
         own_language = [c for c in candidates if c.lang == language]
         notes: list[str] = []
-        if own_language and max(c.score for c in own_language) >= 0.7 * best:
+        if own_language and max(c.coverage for c in own_language) >= 0.7 * best:
             pool = own_language
         else:
             pool = candidates
