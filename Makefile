@@ -16,6 +16,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install --quiet -e '.[dev]'
 	touch $@
 
+# The tests also exercise the llama.cpp path, so they need the local-llm extra.
+$(VENV)/.installed-llm: $(VENV)/.installed
+	$(PIP) install --quiet -e '.[dev,local-llm]'
+	touch $@
+
 setup: $(VENV)/.installed
 
 ingest: setup
@@ -24,7 +29,7 @@ ingest: setup
 run: ingest
 	$(PY) app.py
 
-test: setup
+test: $(VENV)/.installed-llm
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

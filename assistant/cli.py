@@ -62,7 +62,8 @@ def ingest(
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question, in Chinese or English.")] = None,
     kb: KbOpt = "default", industry: IndustryOpt = None, as_json: JsonOpt = False,
-    backend: Annotated[str, typer.Option("--backend", help="Answer backend; 'extractive' is offline.")] = "extractive",
+    backend: Annotated[str | None, typer.Option(
+        "--backend", help="extractive | llamacpp:PATH.gguf | llamacpp:bundled | openai:MODEL | ollama:MODEL")] = None,
     history: Annotated[Path | None, typer.Option("--history", help="JSON list of {role, content} turns.")] = None,
     batch: Annotated[Path | None, typer.Option("--batch", help="JSONL file of {id, question} lines.")] = None,
 ) -> None:
@@ -70,18 +71,17 @@ def ask(
     from assistant.cli_io import format_answer, read_batch, read_history
 
     try:
-        if backend != "extractive":
-            raise QCAError(f"backend '{backend}' is not available yet; use 'extractive'")
         if batch is not None:
             items = read_batch(batch)
             assistant = _assistant()
             for item in items:
-                answer = assistant.ask(item["question"], kb, item.get("industry") or industry, item.get("history"))
+                answer = assistant.ask(item["question"], kb, item.get("industry") or industry, item.get("history"),
+                                       backend)
                 typer.echo(json.dumps({"id": item["id"], **answer.to_dict()}, ensure_ascii=False))
             return
         if not question:
             raise QCAError("give a QUESTION or --batch FILE.jsonl")
-        answer = _assistant().ask(question, kb, industry, read_history(history) if history else None)
+        answer = _assistant().ask(question, kb, industry, read_history(history) if history else None, backend)
     except QCAError as exc:
         _fail(exc)
     _emit(answer.to_dict(), as_json, format_answer(answer))

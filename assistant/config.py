@@ -33,11 +33,20 @@ class Settings(BaseSettings):
     dense_weight: float = 0.2
     lexical_weight: float = 1.0
     dedup_jaccard: float = 0.85
+    industry_boost: float = Field(0.3, description="Fused-score boost for documents of an industry the query names.")
     glossary_expansion: bool = Field(True, description="Expand queries with glossary synonyms and translations.")
 
     refusal_threshold: float = Field(0.5, description="Minimum evidence strength to answer; see README.")
     answer_sentences: int = 4
-    backend: str = "extractive"
+    backend: str = Field("extractive", description="extractive | llamacpp:PATH|bundled | openai:MODEL | ollama:MODEL")
+    fallback: str = Field("extractive", description="'extractive' answers offline when the LLM fails; 'none' errors")
+    grounding: str = Field("annotate", pattern="^(annotate|strip|off)$")
+    llm_timeout: float = 60.0
+    llm_max_tokens: int = 400
+    llm_context: int = 4096
+    openai_base_url: str | None = None
+    openai_api_key: str | None = None
+    ollama_url: str = "http://127.0.0.1:11434"
 
     @property
     def chroma_dir(self) -> Path:

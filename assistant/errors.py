@@ -19,3 +19,7 @@ class EmbeddingMismatchError(QCAError):
 
 class StoreUnavailableError(QCAError):
     """The Chroma server cannot be reached."""
+
+
+class BackendError(QCAError):
+    """An answer backend (LLM server, local model) failed or timed out; the message names where and why."""

@@ -5,42 +5,54 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.glossary import load_glossary
 from assistant.models import GroundingReport
-from assistant.text import numbers_in, split_sentences, tokenize
+from assistant.text import split_sentences, tokenize
 
 CITATION_RE = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-_NEGATIONS = ("不", "没有", "未", "无", "非", "not", "never", "no", "cannot", "n't", "without")
 SUPPORT_THRESHOLD = 0.6
+_NEGATIONS = ("不", "没有", "未", "无", "非", "not", "never", "no", "cannot", "n't", "without")
+_UNITS = {"%": "%", "％": "%", "percent": "%", "个百分点": "pp", "percentage points": "pp", "分": "pt", "points": "pt",
+          "倍": "x", "times": "x", "万": "e4", "亿": "e8", "million": "e6", "billion": "e9", "年": "y", "years": "y",
+          "天": "d", "days": "d", "小时": "h", "hours": "h"}
+_QUANTITY_RE = re.compile(r"(\d+(?:[.,]\d+)*)\s*(" + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
+                          + r")?", re.IGNORECASE)
+_NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z]+(?:[- ][A-Z][a-zA-Z]+)*")
+ANNOTATION = {"zh": " ⚠[未经资料证实]", "en": " ⚠[not supported by the cited passages]"}
 
 
 @dataclass
 class Claim:
-    text: str
+    sentence: str  # as written, citation markers included
+    text: str  # without markers
     citations: list[int]
+    support: float = 0.0
+
+    @property
+    def supported(self) -> bool:
+        return self.support >= SUPPORT_THRESHOLD
 
 
 def split_claims(answer: str) -> list[Claim]:
-    """Sentences of the answer with the citation numbers attached to each."""
+    """Sentences of the answer with the citation numbers attached to each (Chinese and English rules)."""
     claims = []
     for sentence in split_sentences(answer):
         cited = [int(n) for group in CITATION_RE.findall(sentence) for n in group.split(",")]
         text = CITATION_RE.sub("", sentence).strip()
         if tokenize(text):
-            claims.append(Claim(text, cited))
+            claims.append(Claim(sentence, text, cited))
     return claims
 
 
-def claim_support(claim: str, passage: str) -> float:
-    """Share of the claim's tokens found in the passage; 0 when a number or a negation is not in it."""
-    if not numbers_in(claim) <= numbers_in(passage):
-        return 0.0
-    if _negations(claim) - _negations(passage):
-        return 0.0
-    tokens = set(tokenize(claim))
-    if not tokens:
-        return 0.0
-    passage_tokens = set(tokenize(passage))
-    return len(tokens & passage_tokens) / len(tokens)
+def quantities_in(text: str) -> set[str]:
+    """Numbers with their units, normalised: '30%', '20pt', '2.5e6', '1987'."""
+    return {n.replace(",", "") + _UNITS.get((unit or "").lower(), "") for n, unit in _QUANTITY_RE.findall(text)}
+
+
+def _names_in(text: str) -> set[str]:
+    """Names a claim rests on: glossary terms (by group) and capitalised words not starting a sentence."""
+    groups = {g.terms[0].lower() for g in load_glossary().matching_groups(text)}
+    return groups | {m.group(0).lower() for m in _NAME_RE.finditer(text)}
 
 
 def _negations(text: str) -> set[str]:
@@ -49,15 +61,50 @@ def _negations(text: str) -> set[str]:
     return {n for n in _NEGATIONS if (n in words if n.isascii() and n != "n't" else n in lowered)}
 
 
-def check_grounding(answer: str, passages: dict[int, str]) -> GroundingReport:
-    """Supported ratio and the unsupported claims; a citation to no retrieved passage supports nothing."""
+def claim_support(claim: str, passage: str) -> float:
+    """Share of the claim's tokens found in the passage; 0 when a quantity, a name or a negation is not in it."""
+    if not quantities_in(claim) <= quantities_in(passage):
+        return 0.0
+    missing_names = {n for n in _names_in(claim) - _names_in(passage) if n not in passage.lower()}
+    if missing_names or _negations(claim) - _negations(passage):
+        return 0.0
+    tokens = set(tokenize(claim))
+    return len(tokens & set(tokenize(passage))) / len(tokens) if tokens else 0.0
+
+
+def assess(answer: str, passages: dict[int, str]) -> list[Claim]:
+    """Every claim scored against its best single cited passage; a citation to nothing supports nothing."""
     claims = split_claims(answer)
+    for claim in claims:
+        claim.support = max((claim_support(claim.text, passages[n]) for n in claim.citations if n in passages),
+                            default=0.0)
+    return claims
+
+
+def report(claims: list[Claim]) -> GroundingReport:
     if not claims:
         return GroundingReport(supported_ratio=0.0, unsupported=[])
-    unsupported = [c.text for c in claims
-                   if max((claim_support(c.text, passages[n]) for n in c.citations if n in passages), default=0.0)
-                   < SUPPORT_THRESHOLD]
+    unsupported = [c.text for c in claims if not c.supported]
     return GroundingReport(supported_ratio=round(1 - len(unsupported) / len(claims), 4), unsupported=unsupported)
+
+
+def check_grounding(answer: str, passages: dict[int, str]) -> GroundingReport:
+    """Supported ratio and the unsupported claims of an answer."""
+    return report(assess(answer, passages))
+
+
+def apply_mode(claims: list[Claim], mode: str, language: str) -> tuple[str, list[str]]:
+    """The answer text after the grounding policy: 'annotate' marks unsupported sentences, 'strip' drops them."""
+    separator = "" if language == "zh" else " "
+    unsupported = [c for c in claims if not c.supported]
+    if mode == "strip":
+        kept = [c.sentence for c in claims if c.supported]
+        note = ({"zh": f"已删除 {len(unsupported)} 句资料无法支持的内容。",
+                 "en": f"{len(unsupported)} sentence(s) not supported by the passages were removed."}[language]
+                if unsupported else None)
+        return separator.join(kept), [note] if note else []
+    marked = [c.sentence + ("" if c.supported else ANNOTATION[language]) for c in claims]
+    return separator.join(marked), []
 
 
 def drop_unknown_citations(answer: str, valid: set[int]) -> str:

