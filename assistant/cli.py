@@ -137,11 +137,18 @@ def kb_delete(source: Annotated[str, typer.Argument(help="Source as shown by 'kb
 
 
 @app.command()
-def bench(as_json: JsonOpt = False) -> None:
-    """Time ingest, unchanged re-ingest and ask latency on the shipped corpus (in a temporary data dir)."""
+def bench(
+    as_json: JsonOpt = False,
+    backend: Annotated[list[str] | None, typer.Option("--backend", help="Repeat to compare backends.")] = None,
+    questions: Annotated[int, typer.Option("--questions", min=1, max=100)] = 20,
+) -> None:
+    """Time ingest, unchanged re-ingest, and per backend answer latency, first streamed text and grounding."""
     from evals.bench import run_bench
 
-    result = run_bench()
+    try:
+        result = run_bench(questions, backend)
+    except QCAError as exc:
+        _fail(exc)
     _emit(result, as_json, json.dumps(result, ensure_ascii=False, indent=1))
 
 

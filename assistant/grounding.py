@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from assistant.glossary import load_glossary
 from assistant.models import GroundingReport
-from assistant.text import split_sentences, tokenize
+from assistant.text import join_sentences, split_sentences, tokenize
 
 CITATION_RE = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 SUPPORT_THRESHOLD = 0.6
@@ -85,7 +85,7 @@ def report(claims: list[Claim]) -> GroundingReport:
     if not claims:
         return GroundingReport(supported_ratio=0.0, unsupported=[])
     unsupported = [c.text for c in claims if not c.supported]
-    return GroundingReport(supported_ratio=round(1 - len(unsupported) / len(claims), 4), unsupported=unsupported)
+    return GroundingReport(round(1 - len(unsupported) / len(claims), 4), unsupported, len(claims))
 
 
 def check_grounding(answer: str, passages: dict[int, str]) -> GroundingReport:
@@ -95,16 +95,14 @@ def check_grounding(answer: str, passages: dict[int, str]) -> GroundingReport:
 
 def apply_mode(claims: list[Claim], mode: str, language: str) -> tuple[str, list[str]]:
     """The answer text after the grounding policy: 'annotate' marks unsupported sentences, 'strip' drops them."""
-    separator = "" if language == "zh" else " "
     unsupported = [c for c in claims if not c.supported]
     if mode == "strip":
         kept = [c.sentence for c in claims if c.supported]
         note = ({"zh": f"已删除 {len(unsupported)} 句资料无法支持的内容。",
                  "en": f"{len(unsupported)} sentence(s) not supported by the passages were removed."}[language]
                 if unsupported else None)
-        return separator.join(kept), [note] if note else []
-    marked = [c.sentence + ("" if c.supported else ANNOTATION[language]) for c in claims]
-    return separator.join(marked), []
+        return join_sentences(kept), [note] if note else []
+    return join_sentences([c.sentence + ("" if c.supported else ANNOTATION[language]) for c in claims]), []
 
 
 def drop_unknown_citations(answer: str, valid: set[int]) -> str:

@@ -66,6 +66,7 @@ class Citation:
 class GroundingReport:
     supported_ratio: float | None  # None when there is nothing to check (a refusal)
     unsupported: list[str] = field(default_factory=list)
+    claims: int = 0
 
 
 @dataclass

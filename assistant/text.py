@@ -59,6 +59,14 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END_RE.split(text) if s and s.strip()]
 
 
+def join_sentences(parts: list[str]) -> str:
+    """English sentences need a space between them; Chinese ones do not."""
+    text = ""
+    for part in parts:
+        text += (" " if text and part[:1].isascii() and text[-1:].isascii() else "") + part
+    return text
+
+
 def strip_list_marker(sentence: str) -> str:
     """'- text', '1. text', '（一）text' -> 'text'."""
     return _LIST_MARK_RE.sub("", sentence, count=1)

@@ -1,4 +1,5 @@
-"""Speed benchmark on the shipped corpus, in a throw-away data dir: ingest, re-ingest, ask latency."""
+"""Speed benchmark on the shipped corpus, in a throw-away data dir: ingest, re-ingest, and per backend the
+answer latency, time to first streamed text and the share of answer sentences grounding marks supported."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 
 from assistant.config import get_settings
+from assistant.models import Answer
 from assistant.service import Assistant
 from evals.calibrate import DEFAULT_DATASET, load_dataset
 
@@ -19,7 +21,31 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def run_bench(questions: int = 20) -> dict:
+def _summary(values: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(values), 1), "p95": round(_percentile(values, 0.95), 1)}
+
+
+def bench_backend(assistant: Assistant, backend: str, questions: list[str]) -> dict:
+    """Stream every question; time the first text and the whole answer; count supported sentences."""
+    assistant.ask(questions[0], backend=backend)  # load models and warm caches outside the timings
+    totals, first_text, supported, claims, fallbacks = [], [], 0, 0, 0
+    for question in questions:
+        started, first = time.perf_counter(), None
+        for part in assistant.stream(question, backend=backend):
+            if first is None and isinstance(part, str):
+                first = time.perf_counter() - started
+            answer = part
+        assert isinstance(answer, Answer)
+        totals.append((time.perf_counter() - started) * 1000)
+        first_text.append((first if first is not None else time.perf_counter() - started) * 1000)
+        fallbacks += answer.backend_used != backend
+        claims += answer.grounding.claims
+        supported += answer.grounding.claims - len(answer.grounding.unsupported)
+    return {"n": len(questions), "latency_ms": _summary(totals), "first_text_ms": _summary(first_text),
+            "supported_share": round(supported / claims, 3) if claims else None, "fell_back": fallbacks}
+
+
+def run_bench(questions: int = 20, backends: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="qca-bench-") as data_dir:
         assistant = Assistant(get_settings().model_copy(update={"data_dir": Path(data_dir)}))
         started = time.perf_counter()
@@ -28,17 +54,10 @@ def run_bench(questions: int = 20) -> dict:
         first = assistant.ingest([CORPUS], progress=False)
         again = assistant.ingest([CORPUS], progress=False)
         stats = assistant.stats()
-        items = [it for it in load_dataset(DEFAULT_DATASET) if it["answerable"]][:questions]
-        assistant.ask(items[0]["question"])  # warm the index and caches
-        latencies = []
-        for item in items:
-            started = time.perf_counter()
-            assistant.ask(item["question"])
-            latencies.append((time.perf_counter() - started) * 1000)
+        items = [it["question"] for it in load_dataset(DEFAULT_DATASET) if it["answerable"]][:questions]
+        per_backend = {b: bench_backend(assistant, b, items) for b in backends or ["extractive"]}
     return {
         "corpus": {"documents": stats["sources"], "chunks": stats["chunks"], "by_lang": stats["by_lang"]},
         "model_load_s": round(model_load, 2), "ingest_s": first.seconds, "reingest_unchanged_s": again.seconds,
-        "reingest_chunks_added": again.chunks_added,
-        "ask_ms": {"n": len(latencies), "median": round(statistics.median(latencies), 1),
-                   "p95": round(_percentile(latencies, 0.95), 1)},
+        "reingest_chunks_added": again.chunks_added, "backends": per_backend,
     }

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from assistant.models import Chunk
-from assistant.text import split_sentences, strip_list_marker
+from assistant.text import join_sentences, split_sentences, strip_list_marker
 from ingest.loaders import LoadedDocument
 
 _CLAUSE_RE = re.compile(r"(?<=[，,、：:])")
@@ -41,14 +41,6 @@ def _make_chunk(doc: LoadedDocument, section: str, page: int | None, text: str, 
     )
 
 
-def _join(parts: list[str]) -> str:
-    text = ""
-    for part in parts:
-        # English sentences need a space between them; Chinese ones do not.
-        text += (" " if text and part[:1].isascii() and text[-1:].isascii() else "") + part
-    return text
-
-
 def _pack(sentences: list[str], count: Callable[[str], int], budget: int, overlap: int) -> list[str]:
     """Greedy packing of sentences up to the budget, carrying the last sentences over as overlap."""
     pieces = [p for s in sentences for p in _fit(strip_list_marker(s), count, budget) if p]
@@ -57,7 +49,7 @@ def _pack(sentences: list[str], count: Callable[[str], int], budget: int, overla
     current: list[int] = []
     for i, size in enumerate(sizes):
         if current and sum(sizes[j] for j in current) + size > budget:
-            chunks.append(_join([pieces[j] for j in current]))
+            chunks.append(join_sentences([pieces[j] for j in current]))
             carried: list[int] = []
             carried_size = 0
             for j in reversed(current):
@@ -68,7 +60,7 @@ def _pack(sentences: list[str], count: Callable[[str], int], budget: int, overla
             current = carried
         current.append(i)
     if current:
-        chunks.append(_join([pieces[j] for j in current]))
+        chunks.append(join_sentences([pieces[j] for j in current]))
     return chunks
 
 

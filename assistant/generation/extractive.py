@@ -15,7 +15,7 @@ from assistant.generation.evidence import QuestionTerms
 from assistant.glossary import load_glossary
 from assistant.lexical import LexicalIndex
 from assistant.models import Hit
-from assistant.text import detect_language, split_sentences, strip_list_marker, tokenize
+from assistant.text import detect_language, join_sentences, split_sentences, strip_list_marker, tokenize
 
 _QUANTITY_RE = re.compile(r"多少|几|比例|百分|幅度|how (much|many)|what (percentage|share|rate)|by how|figure|number",
                           re.IGNORECASE)
@@ -45,9 +45,11 @@ class ExtractiveComposer:
     def stream(self, question: str, hits: list[Hit], language: str) -> Iterator[str | Composition]:
         """Sentence by sentence, then the whole composition."""
         composition = self.compose(question, hits, language)
-        separator = "" if language == "zh" else " "
-        for i, sentence in enumerate(split_sentences(composition.text)):
-            yield (separator if i else "") + sentence
+        shown = ""
+        for sentence in split_sentences(composition.text):
+            joined = join_sentences([shown, sentence]) if shown else sentence
+            yield joined[len(shown):]
+            shown = joined
         yield composition
 
     def _score(self, question: str, terms: QuestionTerms, hits: list[Hit]) -> list[_Candidate]:
@@ -101,7 +103,7 @@ class ExtractiveComposer:
         for cand in chosen:
             n = numbers.setdefault(cand.hit_rank, len(numbers) + 1)
             parts.append(_with_marker(cand.sentence, n))
-        return ("" if language == "zh" else " ").join(parts), {n: hits[rank] for rank, n in numbers.items()}
+        return join_sentences(parts), {n: hits[rank] for rank, n in numbers.items()}
 
 
 def _sentences(text: str) -> list[str]:

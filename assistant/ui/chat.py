@@ -28,27 +28,40 @@ def render_answer(answer: Answer) -> str:
             lines.append(f"<details><summary>[{c.n}] {html.escape(where)}</summary>\n\n"
                          f"<code>{html.escape(c.source)}</code>\n\n{quote}\n\n</details>")
     lines += [f"*{html.escape(note)}*" for note in answer.notes]
+    ratio = answer.grounding.supported_ratio
+    checked = f" · {ratio:.0%} of sentences supported" if ratio is not None else ""
+    lines.append(f"<sub>backend: {html.escape(answer.backend_used)}{checked}</sub>")
     return "\n".join(lines)
 
 
 def build_app(assistant: Assistant):
     import gradio as gr
 
-    def chat_turn(question: str, messages: list, kb: str, industry: str):
+    def chat_turn(question: str, messages: list, kb: str, industry: str, backend: str):
+        """Streams the answer into the last bubble; the verified answer (with citations) replaces it at the end."""
         question = (question or "").strip()
         if not question:
-            return messages, ""
+            yield messages, ""
+            return
         history = [{"role": m["role"], "content": _plain(m["content"])} for m in messages]
+        messages = messages + [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
+        streamed = ""
         try:
-            reply = render_answer(assistant.ask(question, kb or "default", industry or None, history))
+            for part in assistant.stream(question, kb or "default", industry or None, history, backend or None):
+                if isinstance(part, str):
+                    streamed += part
+                    messages[-1]["content"] = html.escape(streamed)
+                else:
+                    messages[-1]["content"] = render_answer(part)
+                yield messages, ""
         except QCAError as exc:
-            reply = f"⚠️ {html.escape(str(exc))}"
-        return messages + [{"role": "user", "content": question}, {"role": "assistant", "content": reply}], ""
+            messages[-1]["content"] = f"⚠️ {html.escape(str(exc))}"
+            yield messages, ""
 
-    def ask_api(question: str, kb: str = "default", industry: str = "") -> dict:
+    def ask_api(question: str, kb: str = "default", industry: str = "", backend: str = "") -> dict:
         """The `ask` JSON of the CLI contract, for gradio_client and other programs."""
         try:
-            return assistant.ask(question, kb or "default", industry or None).to_dict()
+            return assistant.ask(question, kb or "default", industry or None, backend=backend or None).to_dict()
         except QCAError as exc:
             return {"error": str(exc)}
 
@@ -61,9 +74,11 @@ def build_app(assistant: Assistant):
         with gr.Row():
             kb = gr.Textbox(value="default", label="Knowledge base")
             industry = gr.Dropdown(choices=[""] + list(INDUSTRY_ALIASES), value="", label="Industry filter")
+            backend = gr.Textbox(value=assistant.settings.backend, label="Backend (extractive, openai:MODEL …)")
         gr.Examples(EXAMPLES, inputs=question)
         for trigger in (send.click, question.submit):
-            trigger(chat_turn, [question, chatbot, kb, industry], [chatbot, question], api_visibility="private")
+            trigger(chat_turn, [question, chatbot, kb, industry, backend], [chatbot, question],
+                    api_visibility="private")
         gr.api(ask_api, api_name="ask")
     return demo
 
