@@ -62,15 +62,16 @@ def test_openai_backend_against_a_real_llama_cpp_server_streams_tokens(corpus_as
         assert follow_up.standalone_question and follow_up.standalone_question != "And CSAT?"
 
 
-def test_unreachable_server_falls_back_to_extractive_and_says_so(corpus_assistant):
-    url = f"http://127.0.0.1:{free_port()}/v1"
-    assistant = _with(corpus_assistant, openai_base_url=url)
-    answer = assistant.ask(QUESTIONS[0], backend="openai:gemma")
+@pytest.mark.parametrize("provider", ["openai", "ollama"])
+def test_unreachable_server_falls_back_to_extractive_and_says_so(corpus_assistant, provider):
+    url = f"http://127.0.0.1:{free_port()}" + ("/v1" if provider == "openai" else "")
+    assistant = _with(corpus_assistant, openai_base_url=url, ollama_url=url)
+    answer = assistant.ask(QUESTIONS[0], backend=f"{provider}:gemma")
     assert answer.backend_used == "extractive" and "40%" in answer.answer
     assert any(url in note and "extractive" in note for note in answer.notes)
-    strict = _with(corpus_assistant, openai_base_url=url, fallback="none")
+    strict = _with(corpus_assistant, openai_base_url=url, ollama_url=url, fallback="none")
     with pytest.raises(BackendError, match=url.replace(".", r"\.")):
-        strict.ask(QUESTIONS[0], backend="openai:gemma")
+        strict.ask(QUESTIONS[0], backend=f"{provider}:gemma")
 
 
 def test_a_hung_server_is_cut_off_by_the_timeout(corpus_assistant):
