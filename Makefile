@@ -6,7 +6,7 @@ QCA := $(VENV)/bin/qcassist
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup run ingest test lint calibrate bench clean
+.PHONY: setup run ingest test lint calibrate eval bench clean
 
 # torch first, pinned to the CPU build on this machine's disk; then the project and its dev tools.
 $(VENV)/.installed: pyproject.toml
@@ -38,6 +38,9 @@ lint: setup
 
 calibrate: ingest
 	$(PY) -m evals.calibrate
+
+eval: ingest
+	$(QCA) eval
 
 bench: setup
 	$(QCA) bench

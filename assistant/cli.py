@@ -152,6 +152,40 @@ def bench(
     _emit(result, as_json, json.dumps(result, ensure_ascii=False, indent=1))
 
 
+@app.command("eval")
+def eval_command(
+    dataset: Annotated[Path | None, typer.Option("--dataset", help="JSONL (evals/README.md); default: shipped")] = None,
+    kb: KbOpt = "default", as_json: JsonOpt = False,
+    backend: Annotated[str | None, typer.Option("--backend", help="Backend to evaluate.")] = None,
+    out: Annotated[Path | None, typer.Option("-o", help="Report folder (default reports/eval-TIMESTAMP).")] = None,
+    smoke: Annotated[bool, typer.Option("--smoke", help="Only the ~20-question smoke subset.")] = False,
+    baseline: Annotated[bool, typer.Option("--baseline/--no-baseline", help="Measure the plain recipe too.")] = True,
+    compare: Annotated[tuple[Path, Path] | None, typer.Option("--compare", help="Two saved runs: A B.")] = None,
+) -> None:
+    """Run the eval suite (grounding, citations, retrieval, refusal, latency) and write a report."""
+    from evals.dataset import load_dataset, smoke_subset
+    from evals.report import compare as compare_runs
+    from evals.report import default_out_dir, write_report
+
+    try:
+        if compare:
+            result = compare_runs(*compare)
+            rows = [f"{k}: {v['a']} -> {v['b']} ({v['delta']:+})" if v["delta"] is not None else f"{k}: n/a"
+                    for k, v in result["metrics"].items()]
+            _emit(result, as_json, "\n".join(rows))
+            return
+        from evals.evaluate import run_eval
+
+        items = load_dataset(dataset)
+        report = run_eval(_assistant(), smoke_subset(items) if smoke else items, kb, backend, baseline)
+    except QCAError as exc:
+        _fail(exc)
+    folder = write_report(report, out or default_out_dir())
+    summary = {key: report[key] for key in ("n", "metrics", "baseline", "checker") if key in report}
+    _emit({**summary, "report": str(folder)}, as_json,
+          json.dumps(summary, ensure_ascii=False, indent=1) + f"\nreport: {folder}/report.md")
+
+
 @app.command()
 def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 7860) -> None:
     """Start the Gradio app (same as python app.py)."""

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     industry_boost: float = Field(0.3, description="Fused-score boost for documents of an industry the query names.")
     glossary_expansion: bool = Field(True, description="Expand queries with glossary synonyms and translations.")
 
-    refusal_threshold: float = Field(0.5, description="Minimum evidence strength to answer; see README.")
+    refusal_threshold: float = Field(0.45, description="Minimum evidence strength to answer; see README.")
     answer_sentences: int = 4
     backend: str = Field("extractive", description="extractive | llamacpp:PATH|bundled | openai:MODEL | ollama:MODEL")
     fallback: str = Field("extractive", description="'extractive' answers offline when the LLM fails; 'none' errors")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from assistant.glossary import load_glossary
@@ -55,10 +56,19 @@ def _names_in(text: str) -> set[str]:
     return groups | {m.group(0).lower() for m in _NAME_RE.finditer(text)}
 
 
-def _negations(text: str) -> set[str]:
+def _negation_counts(text: str) -> Counter:
     lowered = text.lower()
-    words = set(re.findall(r"[a-z']+", lowered))
-    return {n for n in _NEGATIONS if (n in words if n.isascii() and n != "n't" else n in lowered)}
+    words = Counter(re.findall(r"[a-z']+", lowered))
+    return Counter({n: (words[n] if n.isascii() and n != "n't" else lowered.count(n)) for n in _NEGATIONS})
+
+
+def _adds_negation(claim: str, passage: str) -> bool:
+    """More negations than the passage sentence the claim is closest to ('不' elsewhere in the passage
+    does not license a '不' in this claim)."""
+    claim_tokens = set(tokenize(claim))
+    closest = max(split_sentences(passage) or [passage],
+                  key=lambda sentence: len(claim_tokens & set(tokenize(sentence))))
+    return bool(_negation_counts(claim) - _negation_counts(closest))
 
 
 def claim_support(claim: str, passage: str) -> float:
@@ -66,7 +76,7 @@ def claim_support(claim: str, passage: str) -> float:
     if not quantities_in(claim) <= quantities_in(passage):
         return 0.0
     missing_names = {n for n in _names_in(claim) - _names_in(passage) if n not in passage.lower()}
-    if missing_names or _negations(claim) - _negations(passage):
+    if missing_names or _adds_negation(claim, passage):
         return 0.0
     tokens = set(tokenize(claim))
     return len(tokens & set(tokenize(passage))) / len(tokens) if tokens else 0.0

@@ -10,7 +10,7 @@ _CJK_RE = re.compile(f"[{CJK}]")
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9+#&/-]*")
 # A sentence ends at Chinese/English end punctuation (an English period only before space or end,
 # so decimals like 1.5% and abbreviations inside words survive), or at a line break.
-_SENTENCE_END_RE = re.compile(r"(?<=[。！？；!?])\s*|(?<=[.])\s+(?=[A-Z0-9\"'(\[“])|\n+")
+_SENTENCE_END_RE = re.compile(f"(?<=[。！？；!?])\\s*|(?<=[.])\\s+(?=[A-Z0-9\"'(\\[“])|(?<=[.])\\s*(?=[{CJK}])|\\n+")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _TOKEN_OK_RE = re.compile(f"[{CJK}A-Za-z0-9]")
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-*+•]|\d+[.)、]|[（(]?[一二三四五六七八九十]+[)）、.])\s+")
@@ -60,10 +60,11 @@ def split_sentences(text: str) -> list[str]:
 
 
 def join_sentences(parts: list[str]) -> str:
-    """English sentences need a space between them; Chinese ones do not."""
+    """Sentences joined with a space, except between two Chinese ones."""
     text = ""
     for part in parts:
-        text += (" " if text and part[:1].isascii() and text[-1:].isascii() else "") + part
+        between_chinese = not (part[:1].isascii() or text[-1:].isascii())
+        text += (" " if text and not between_chinese else "") + part
     return text
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from assistant.config import get_settings
 from assistant.models import Answer
 from assistant.service import Assistant
-from evals.calibrate import DEFAULT_DATASET, load_dataset
+from evals.dataset import load_dataset
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -54,7 +54,7 @@ def run_bench(questions: int = 20, backends: list[str] | None = None) -> dict:
         first = assistant.ingest([CORPUS], progress=False)
         again = assistant.ingest([CORPUS], progress=False)
         stats = assistant.stats()
-        items = [it["question"] for it in load_dataset(DEFAULT_DATASET) if it["answerable"]][:questions]
+        items = [it["question"] for it in load_dataset() if it["answerable"]][:questions]
         per_backend = {b: bench_backend(assistant, b, items) for b in backends or ["extractive"]}
     return {
         "corpus": {"documents": stats["sources"], "chunks": stats["chunks"], "by_lang": stats["by_lang"]},

@@ -1,6 +1,6 @@
 """Retrieval hit rates per side and the refusal-threshold sweep on a question set.
 
-Run: python -m evals.calibrate [--dataset evals/datasets/qc_eval.jsonl] [--kb default]
+Run: python -m evals.calibrate [--dataset FILE.jsonl] [--kb default]
 """
 
 from __future__ import annotations
@@ -13,14 +13,11 @@ from assistant.config import Settings, get_settings
 from assistant.generation.evidence import QuestionTerms, evidence_strength
 from assistant.industries import normalize_industry
 from assistant.retrieval import SearchFilters
+from assistant.rewrite import rule_based_condense
 from assistant.service import Assistant
+from evals.dataset import load_dataset
 
-DEFAULT_DATASET = Path(__file__).parent / "datasets" / "qc_eval.jsonl"
 SIDES = {"hybrid": None, "dense_only": (1.0, 0.0), "bm25_only": (0.0, 1.0)}  # None: the configured weights
-
-
-def load_dataset(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def hit_rate(assistant: Assistant, items: list[dict], kb: str, k: int = 5) -> float:
@@ -28,7 +25,8 @@ def hit_rate(assistant: Assistant, items: list[dict], kb: str, k: int = 5) -> fl
     answerable = [it for it in items if it["answerable"]]
     found = 0
     for item in answerable:
-        hits = assistant.search(item["question"], kb, k=k).hits
+        question = rule_based_condense(item["question"], item["history"])
+        hits = assistant.search(question, kb, industry=item.get("industry"), k=k).hits
         found += any(h.chunk.source in item["gold_sources"] for h in hits)
     return round(found / max(len(answerable), 1), 4)
 
@@ -54,9 +52,9 @@ def evidence_strengths(assistant: Assistant, items: list[dict], kb: str) -> list
     searcher = assistant.searcher(kb)
     out = []
     for item in items:
-        filters = SearchFilters(normalize_industry(item.get("industry")))
-        hits = searcher.search(item["question"], filters).hits
-        out.append((item["answerable"], evidence_strength(QuestionTerms(item["question"], searcher.lexical), hits)))
+        question = rule_based_condense(item["question"], item["history"])  # as the chain does for follow-ups
+        hits = searcher.search(question, SearchFilters(normalize_industry(item.get("industry")))).hits
+        out.append((item["answerable"], evidence_strength(QuestionTerms(question, searcher.lexical), hits)))
     return out
 
 
@@ -72,7 +70,7 @@ def refusal_sweep(strengths: list[tuple[bool, float]], thresholds: list[float]) 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
+    parser.add_argument("--dataset", type=Path, default=None)
     parser.add_argument("--kb", default="default")
     args = parser.parse_args()
     items = load_dataset(args.dataset)

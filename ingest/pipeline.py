@@ -58,7 +58,7 @@ def source_name(path: Path) -> str:
 
 
 # Bump when loading, cleaning or chunking changes, so every file is re-chunked on the next ingest.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 def _ingest_signature(content_hash: str, settings: Settings, embedder: Embedder) -> str:
