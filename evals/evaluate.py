@@ -66,6 +66,8 @@ def run_eval(assistant: Assistant, items: list[dict], kb: str = "default", backe
                                  progress=progress)
         base = aggregate(base_results)
         report["baseline"] = {k: base[k] for k in METRIC_KEYS}
+        report["ratio_to_baseline"] = {k: round(metrics[k] / base[k], 3) if metrics[k] is not None and base[k] else None
+                                       for k in METRIC_KEYS}
         report["baseline_more"] = base
         report["baseline_items"] = as_rows(base_results)
     return report

@@ -31,8 +31,9 @@ def _fmt(value) -> str:
 def _markdown(report: dict, charts: list[str]) -> str:
     base = report.get("baseline", {})
     lines = [f"# Eval report — {report['backend']} on '{report['kb']}' ({report['n']} questions)", "",
-             "| metric | QC Assist | plain LangChain baseline |", "|---|---|---|"]
-    lines += [f"| {k} | {_fmt(v)} | {_fmt(base.get(k))} |" for k, v in report["metrics"].items()]
+             "| metric | QC Assist | plain LangChain baseline | ratio |", "|---|---|---|---|"]
+    ratio = report.get("ratio_to_baseline", {})
+    lines += [f"| {k} | {_fmt(v)} | {_fmt(base.get(k))} | {_fmt(ratio.get(k))} |" for k, v in report["metrics"].items()]
     checker = report["checker"]
     lines += ["", f"Grounding checker on {checker['n']} labelled claim/passage pairs: precision "
               f"{_fmt(checker['precision'])}, recall {_fmt(checker['recall'])} at catching unsupported claims.", ""]

@@ -29,34 +29,35 @@ def wait_for_http(url: str, timeout: float = 60.0) -> None:
 
 
 @contextmanager
-def chroma_server(path: Path):
-    """`chroma run` from the installed chromadb package, bound to loopback."""
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def serving(command: list[str], ready_url: str, timeout: float = 120.0, **popen):
+    """Start a server process, wait until ready_url answers, and always stop it."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen)
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat")
-        yield port
+        wait_for_http(ready_url, timeout=timeout)
+        yield
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
 
 @contextmanager
+def chroma_server(path: Path):
+    """`chroma run` from the installed chromadb package, bound to loopback."""
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    with serving([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                 f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=60):
+        yield port
+
+
+@contextmanager
 def llama_server(model_path: str):
     """llama-cpp-python's own OpenAI-compatible server (`python -m llama_cpp.server`) on loopback."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", model_path, "--model_alias", "gemma", "--host",
-         "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--chat_format", "gemma"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/v1/models", timeout=120)
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", model_path, "--model_alias", "gemma", "--host",
+               "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--chat_format", "gemma"]
+    with serving(command, f"http://127.0.0.1:{port}/v1/models"):
         yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @contextmanager

@@ -1,7 +1,6 @@
 """The Gradio app started on 127.0.0.1, called through gradio_client like any other program."""
 
 import os
-import subprocess
 import sys
 
 import pytest
@@ -9,7 +8,7 @@ import pytest
 from assistant.config import Settings
 from assistant.service import Assistant
 from tests.conftest import ROOT
-from tests.servers import free_port, wait_for_http
+from tests.servers import free_port, serving
 
 pytestmark = pytest.mark.integration
 
@@ -22,14 +21,8 @@ def app_url(tmp_path_factory):
     port = free_port()
     env = {**os.environ, "QCA_DATA_DIR": str(data_dir), "QCA_PORT": str(port), "HF_HUB_OFFLINE": "1",
            "GRADIO_ANALYTICS_ENABLED": "False"}
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/", timeout=120)
+    with serving([sys.executable, "app.py"], f"http://127.0.0.1:{port}/", cwd=ROOT, env=env):
         yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_named_ask_endpoint_returns_the_cli_answer_json(app_url):

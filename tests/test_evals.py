@@ -70,8 +70,9 @@ def test_the_grounding_checker_is_measured_and_good_enough():
 
 
 @pytest.mark.integration
-def test_smoke_subset_gates_grounding_refusal_and_retrieval(corpus_assistant):
+def test_smoke_subset_gates_grounding_refusal_and_retrieval(corpus_assistant, tmp_path):
     from evals.evaluate import run_eval
+    from evals.report import write_report
 
     items = smoke_subset(load_dataset())
     assert len(items) == 20
@@ -81,3 +82,18 @@ def test_smoke_subset_gates_grounding_refusal_and_retrieval(corpus_assistant):
     assert m["negative_rejection"] >= 0.66 and m["over_refusal"] <= 0.12, m
     assert m["recall@5"] > base["recall@5"]  # the project's retrieval beats the plain recipe
     assert set(report["by_language"]) == {"zh", "en"}
+    folder = write_report(report, tmp_path / "report")
+    assert {"report.json", "report.md", "metrics.png", "by_industry.png", "by_language.png", "latency.png"} <= \
+        {p.name for p in folder.iterdir()}
+    assert "plain LangChain baseline" in (folder / "report.md").read_text(encoding="utf-8")
+
+
+def test_compare_shows_two_runs_with_deltas(tmp_path):
+    from evals.report import compare
+
+    for name, value in (("a", 0.5), ("b", 0.75)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "report.json").write_text(json.dumps({"metrics": {"recall@5": value, "mrr": None}}))
+    result = compare(tmp_path / "a", tmp_path / "b")
+    assert result["metrics"]["recall@5"] == {"a": 0.5, "b": 0.75, "delta": 0.25}
+    assert result["metrics"]["mrr"]["delta"] is None
