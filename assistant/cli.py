@@ -152,6 +152,24 @@ def bench(
     _emit(result, as_json, json.dumps(result, ensure_ascii=False, indent=1))
 
 
+@app.command()
+def evidence(
+    industry: IndustryOpt = None, kb: KbOpt = "default", as_json: JsonOpt = False,
+    fmt: Annotated[str, typer.Option("--format", help="md or csv (ignored with --json)")] = "md",
+) -> None:
+    """The case-evidence table: each case study's figures (before -> after or change) with its source."""
+    from assistant.industries import normalize_industry
+    from assistant.workflows.evidence import extract_rows, to_csv, to_markdown
+
+    try:
+        if fmt not in ("md", "csv"):
+            raise QCAError(f"unknown format '{fmt}': use md or csv")
+        rows = extract_rows(_assistant().lexical(kb).chunks, normalize_industry(industry))
+    except QCAError as exc:
+        _fail(exc)
+    _emit({"rows": [r.to_dict() for r in rows]}, as_json, to_csv(rows) if fmt == "csv" else to_markdown(rows))
+
+
 @app.command("eval")
 def eval_command(
     dataset: Annotated[Path | None, typer.Option("--dataset", help="JSONL (evals/README.md); default: shipped")] = None,

@@ -1,0 +1,1 @@
+"""Work products built on retrieval and grounding: evidence table (strategy, onboarding and drafts to come)."""
