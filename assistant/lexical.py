@@ -26,6 +26,7 @@ class LexicalIndex:
         self.fingerprint = fingerprint
         self.chunks = chunks
         self.token_sets = [set(t) for t in tokens]
+        self.tokens_by_id = {c.chunk_id: ts for c, ts in zip(chunks, self.token_sets, strict=True)}
         self._bm25 = bm25s.BM25() if chunks else None
         if self._bm25 is not None:
             self._bm25.index(tokens, show_progress=False)

@@ -109,7 +109,7 @@ class HybridSearcher:
             # A question that names an industry prefers that industry's documents (a soft filter).
             if named_industries & set(hit.chunk.industries):
                 hit.fused_score *= 1 + s.industry_boost
-        token_sets = {c.chunk_id: ts for c, ts in zip(self.lexical.chunks, self.lexical.token_sets, strict=True)}
+        token_sets = self.lexical.tokens_by_id  # built once per index, not per query
         kept: list[Hit] = []
         for hit in sorted(hits.values(), key=lambda h: h.fused_score, reverse=True):
             tokens = token_sets.get(hit.chunk.chunk_id) or set(tokenize(hit.chunk.indexed_text))

@@ -12,9 +12,9 @@ _PRONOUN_RE = re.compile(r"\b(it|its|they|them|this|that|these|those)\b|它|这�
 
 
 def is_elliptical(question: str) -> bool:
-    short = len(tokenize(question)) < 4
-    return bool(_FOLLOW_UP_RE.search(question.strip())) or len(tokenize(question)) < 2 or (
-        short and bool(_PRONOUN_RE.search(question)))
+    words = len(tokenize(question))
+    pronoun_only = words < 4 and bool(_PRONOUN_RE.search(question))
+    return bool(_FOLLOW_UP_RE.search(question.strip())) or words < 2 or pronoun_only
 
 
 def rule_based_condense(question: str, history: list[dict[str, str]]) -> str:

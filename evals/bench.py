@@ -12,17 +12,13 @@ from assistant.config import get_settings
 from assistant.models import Answer
 from assistant.service import Assistant
 from evals.dataset import load_dataset
+from evals.metrics import percentile
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def _summary(values: list[float]) -> dict[str, float]:
-    return {"median": round(statistics.median(values), 1), "p95": round(_percentile(values, 0.95), 1)}
+    return {"median": round(statistics.median(values), 1), "p95": round(percentile(values, 0.95), 1)}
 
 
 def bench_backend(assistant: Assistant, backend: str, questions: list[str]) -> dict:
