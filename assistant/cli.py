@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from assistant import cli_docs
+from assistant.cli_users import users_app
 from assistant.errors import QCAError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="QC Assist: quality-control knowledge assistant.")
@@ -152,24 +154,6 @@ def bench(
     _emit(result, as_json, json.dumps(result, ensure_ascii=False, indent=1))
 
 
-@app.command()
-def evidence(
-    industry: IndustryOpt = None, kb: KbOpt = "default", as_json: JsonOpt = False,
-    fmt: Annotated[str, typer.Option("--format", help="md or csv (ignored with --json)")] = "md",
-) -> None:
-    """The case-evidence table: each case study's figures (before -> after or change) with its source."""
-    from assistant.industries import normalize_industry
-    from assistant.workflows.evidence import extract_rows, to_csv, to_markdown
-
-    try:
-        if fmt not in ("md", "csv"):
-            raise QCAError(f"unknown format '{fmt}': use md or csv")
-        rows = extract_rows(_assistant().lexical(kb).chunks, normalize_industry(industry))
-    except QCAError as exc:
-        _fail(exc)
-    _emit({"rows": [r.to_dict() for r in rows]}, as_json, to_csv(rows) if fmt == "csv" else to_markdown(rows))
-
-
 @app.command("eval")
 def eval_command(
     dataset: Annotated[Path | None, typer.Option("--dataset", help="JSONL (evals/README.md); default: shipped")] = None,
@@ -179,6 +163,7 @@ def eval_command(
     smoke: Annotated[bool, typer.Option("--smoke", help="Only the ~20-question smoke subset.")] = False,
     baseline: Annotated[bool, typer.Option("--baseline/--no-baseline", help="Measure the plain recipe too.")] = True,
     compare: Annotated[tuple[Path, Path] | None, typer.Option("--compare", help="Two saved runs: A B.")] = None,
+    work_products: Annotated[bool, typer.Option("--work-products", help="Evaluate strategies and quizzes.")] = False,
 ) -> None:
     """Run the eval suite (grounding, citations, retrieval, refusal, latency) and write a report."""
     from evals.dataset import load_dataset, smoke_subset
@@ -186,6 +171,12 @@ def eval_command(
     from evals.report import default_out_dir, write_report
 
     try:
+        if work_products:
+            from evals.work_products import run_work_product_eval
+
+            result = run_work_product_eval(_assistant(), kb)
+            _emit(result, as_json, json.dumps(result["summary"], ensure_ascii=False, indent=1))
+            return
         if compare:
             result = compare_runs(*compare)
             rows = [f"{k}: {v['a']} -> {v['b']} ({v['delta']:+})" if v["delta"] is not None else f"{k}: n/a"
@@ -210,6 +201,13 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[in
     from assistant.ui.chat import launch
 
     launch(host, port)
+
+
+app.command()(cli_docs.strategy)
+app.command()(cli_docs.evidence)
+app.command()(cli_docs.onboarding)
+app.command()(cli_docs.draft)
+app.add_typer(users_app, name="users")
 
 
 def main() -> None:

@@ -23,3 +23,7 @@ class StoreUnavailableError(QCAError):
 
 class BackendError(QCAError):
     """An answer backend (LLM server, local model) failed or timed out; the message names where and why."""
+
+
+class PermissionDeniedError(QCAError):
+    """The signed-in user may not read this knowledge base or manage documents; the message says which."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from assistant.glossary import load_glossary
 from assistant.models import GroundingReport
-from assistant.text import join_sentences, split_sentences, tokenize
+from assistant.text import detect_language, join_sentences, split_sentences, tokenize
 
 CITATION_RE = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 SUPPORT_THRESHOLD = 0.6
@@ -126,3 +126,12 @@ def drop_unknown_citations(answer: str, valid: set[int]) -> str:
         return f"{lead}[{', '.join(numbers)}]"
 
     return CITATION_RE.sub(keep, answer)
+
+
+def with_marker(sentence: str, n: int) -> str:
+    """Put [n] before the closing punctuation: '…提升了15%[1]。' / '… rose 15% [1].'"""
+    body, end = (sentence[:-1], sentence[-1]) if sentence[-1] in "。！？；.!?;" else (sentence, "")
+    if end == "；":
+        end = "。"
+    space = "" if detect_language(sentence) == "zh" else " "
+    return f"{body}{space}[{n}]{end or ('。' if space == '' else '.')}"

@@ -47,6 +47,12 @@ class Assistant:
                 cached = self._lexical[name] = load_lexical_index(kb, self.settings.kb_dir(name))
             return cached
 
+    def require_content(self, name: str = "default") -> None:
+        """Work products and evals on an empty knowledge base would only refuse; say why instead."""
+        if not self.lexical(name).chunks:
+            hint = " (run: qcassist ingest corpus/)" if name == "default" else ""
+            raise BadInputError(f"knowledge base '{name}' is empty{hint}; data directory: {self.settings.data_dir}")
+
     def searcher(self, name: str = "default") -> HybridSearcher:
         return HybridSearcher(self.kb(name), self.lexical(name), self.embedder, self.settings)
 

@@ -11,6 +11,9 @@ from pathlib import Path
 from assistant.config import get_settings
 from assistant.models import Answer
 from assistant.service import Assistant
+from assistant.workflows.onboarding import build_module
+from assistant.workflows.recommendation import draft
+from assistant.workflows.strategy import advise
 from evals.dataset import load_dataset
 from evals.metrics import percentile
 
@@ -41,6 +44,26 @@ def bench_backend(assistant: Assistant, backend: str, questions: list[str]) -> d
             "supported_share": round(supported / claims, 3) if claims else None, "fell_back": fallbacks}
 
 
+WORK_PRODUCTS = {
+    "strategy logistics zh": lambda a: advise(a, "物流", "客户投诉交付延迟"),
+    "strategy retail en": lambda a: advise(a, "retail", "return rate too high"),
+    "onboarding 8D zh standard": lambda a: build_module(a, "8D", length="standard"),
+    "onboarding control charts en short": lambda a: build_module(a, "control charts", length="short"),
+    "draft logistics zh": lambda a: draft(a, "logistics", "示例客户", "客户投诉交付延迟", {"配送延迟率": "8%"}),
+    "draft retail en": lambda a: draft(a, "retail", "Example Co", "return rate too high", {"return rate": "30%"}),
+}
+
+
+def bench_work_products(assistant: Assistant) -> dict:
+    """Seconds to build each work product with the extractive backend, its grounding ratio and citations."""
+    results = {}
+    for name, build in WORK_PRODUCTS.items():
+        doc = build(assistant)
+        results[name] = {"seconds": round(doc.seconds, 2), "supported_ratio": doc.grounding.supported_ratio,
+                         "claims": doc.grounding.claims, "references": len(doc.references)}
+    return results
+
+
 def run_bench(questions: int = 20, backends: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="qca-bench-") as data_dir:
         assistant = Assistant(get_settings().model_copy(update={"data_dir": Path(data_dir)}))
@@ -52,8 +75,9 @@ def run_bench(questions: int = 20, backends: list[str] | None = None) -> dict:
         stats = assistant.stats()
         items = [it["question"] for it in load_dataset() if it["answerable"]][:questions]
         per_backend = {b: bench_backend(assistant, b, items) for b in backends or ["extractive"]}
+        work_products = bench_work_products(assistant)
     return {
         "corpus": {"documents": stats["sources"], "chunks": stats["chunks"], "by_lang": stats["by_lang"]},
         "model_load_s": round(model_load, 2), "ingest_s": first.seconds, "reingest_unchanged_s": again.seconds,
-        "reingest_chunks_added": again.chunks_added, "backends": per_backend,
+        "reingest_chunks_added": again.chunks_added, "backends": per_backend, "work_products": work_products,
     }

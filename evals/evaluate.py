@@ -53,6 +53,7 @@ def _baseline_runner(assistant: Assistant, relevant_available, industry_of):
 
 def run_eval(assistant: Assistant, items: list[dict], kb: str = "default", backend: str | None = None,
              with_baseline: bool = True, progress: bool = True) -> dict:
+    assistant.require_content(kb)
     runner = _project_runner(assistant, kb, backend)
     results = run_items(items, *runner, label=backend or assistant.settings.backend, progress=progress)
     metrics = aggregate(results)

@@ -13,6 +13,7 @@ from assistant.embeddings import Embedder
 from assistant.generation.base import Composition, refusal
 from assistant.generation.evidence import QuestionTerms
 from assistant.glossary import load_glossary
+from assistant.grounding import with_marker
 from assistant.lexical import LexicalIndex
 from assistant.models import Hit
 from assistant.text import detect_language, join_sentences, split_sentences, strip_list_marker, tokenize
@@ -102,7 +103,7 @@ class ExtractiveComposer:
         parts = []
         for cand in chosen:
             n = numbers.setdefault(cand.hit_rank, len(numbers) + 1)
-            parts.append(_with_marker(cand.sentence, n))
+            parts.append(with_marker(cand.sentence, n))
         return join_sentences(parts), {n: hits[rank] for rank, n in numbers.items()}
 
 
@@ -114,15 +115,6 @@ def _sentences(text: str) -> list[str]:
         if len(tokenize(sentence)) >= 3 and (ends or len(sentence) > 40):
             out.append(sentence)
     return out
-
-
-def _with_marker(sentence: str, n: int) -> str:
-    """Put [n] before the closing punctuation: '…提升了15%[1]。' / '… rose 15% [1].'"""
-    body, end = (sentence[:-1], sentence[-1]) if sentence[-1] in "。！？；.!?;" else (sentence, "")
-    if end == "；":
-        end = "。"
-    space = "" if detect_language(sentence) == "zh" else " "
-    return f"{body}{space}[{n}]{end or ('。' if space == '' else '.')}"
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

@@ -29,6 +29,7 @@ class EvidenceRow:
     after: str
     change: str
     citation: dict[str, str]
+    quote: str = ""  # the sentence the figure was read from, so a document can cite it verbatim
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -53,9 +54,10 @@ def _rows_in(sentence: str, chunk: Chunk) -> list[EvidenceRow]:
         metric = re.split(r"[，,、；将把使让和与的后]", match["metric"])[-1]
         value = match["value"] + match["unit"]
         if match["verb"] in _LEVEL_ZH.split("|"):
-            found.append(_row(chunk, metric, "", value, ""))
+            found.append(_row(chunk, metric, "", value, "", sentence))
         else:
-            found.append(_row(chunk, metric, "", "", ("-" if match["verb"] in _DOWN_ZH.split("|") else "+") + value))
+            sign = "-" if match["verb"] in _DOWN_ZH.split("|") else "+"
+            found.append(_row(chunk, metric, "", "", sign + value, sentence))
     for match in _EN_RE.finditer(sentence):
         if not (match["by"] or match["after"]):
             continue
@@ -63,15 +65,15 @@ def _rows_in(sentence: str, chunk: Chunk) -> list[EvidenceRow]:
         metric = re.sub(r"^((so|and|then|while|the|a|an) )+", "", metric, flags=re.IGNORECASE)
         sign = "-" if match["verb"] in _DOWN else "+"
         found.append(_row(chunk, metric, match["before"] or "", match["after"] or "",
-                          sign + match["by"] if match["by"] else ""))
+                          sign + match["by"] if match["by"] else "", sentence))
     return found
 
 
-def _row(chunk: Chunk, metric: str, before: str, after: str, change: str) -> EvidenceRow:
+def _row(chunk: Chunk, metric: str, before: str, after: str, change: str, sentence: str) -> EvidenceRow:
     intervention = chunk.title.split("：", 1)[-1].split(": ", 1)[-1]
     citation = {"source": chunk.source, "section": chunk.section, "chunk_id": chunk.chunk_id}
     return EvidenceRow(chunk.title, (chunk.industries or ("general",))[0], intervention, metric.strip(), before,
-                       after, change, citation)
+                       after, change, citation, sentence)
 
 
 def to_markdown(rows: list[EvidenceRow]) -> str:

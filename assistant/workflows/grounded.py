@@ -1,0 +1,121 @@
+"""Grounded writing for work products: sections are answered by the chain, citations renumbered document-wide,
+and the finished document checked claim by claim like a chat answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.grounding import ANNOTATION, CITATION_RE, apply_mode, assess, report, with_marker
+from assistant.models import Answer, Chunk, Citation, GroundingReport
+from assistant.text import join_sentences, split_sentences
+from assistant.workflows.document import WorkDocument
+
+
+@dataclass
+class CitationRegistry:
+    """One numbering of the passages a whole document cites, in order of first use."""
+
+    citations: dict[str, Citation] = field(default_factory=dict)  # chunk id -> citation
+
+    def cite(self, chunk: Chunk) -> int:
+        if chunk.chunk_id not in self.citations:
+            self.citations[chunk.chunk_id] = Citation(len(self.citations) + 1, chunk.source, chunk.title, chunk.page,
+                                                      chunk.section, chunk.chunk_id, chunk.text)
+        return self.citations[chunk.chunk_id].n
+
+    def adopt(self, answer: Answer, text: str) -> str:
+        """Text of the answer with its [n] markers rewritten to this document's numbers; only passages the
+        text still cites get a number, so the references have no gaps."""
+        used = {int(n) for group in CITATION_RE.findall(text) for n in group.split(",")}
+        local = {}
+        for c in answer.citations:
+            if c.n in used:
+                local[c.n] = self.cite(Chunk(c.chunk_id, c.quote, c.source, c.title, answer.language, c.section,
+                                             c.page))
+
+        def renumber(match: re.Match[str]) -> str:
+            numbers = [str(local[int(n)]) for n in re.findall(r"\d+", match.group(1)) if int(n) in local]
+            lead = match.group(0)[: match.group(0).index("[")]
+            return f"{lead}[{', '.join(numbers)}]" if numbers else ""
+
+        for mark in ANNOTATION.values():  # the document is checked again as a whole below
+            text = text.replace(mark, "")
+        return CITATION_RE.sub(renumber, text)
+
+    def chunk_id_of(self, n: int) -> str:
+        return next(chunk_id for chunk_id, c in self.citations.items() if c.n == n)
+
+    @property
+    def passages(self) -> dict[int, str]:
+        return {c.n: c.quote for c in self.citations.values()}
+
+    @property
+    def references(self) -> list[Citation]:
+        return sorted(self.citations.values(), key=lambda c: c.n)
+
+
+@dataclass
+class SectionWriter:
+    """Asks the chain one question per section, in the document's knowledge base, backend and language."""
+
+    assistant: object  # assistant.service.Assistant (not imported: it pulls in the models)
+    kb: str = "default"
+    backend: str | None = None
+    registry: CitationRegistry = field(default_factory=CitationRegistry)
+    timings_ms: list[float] = field(default_factory=list)
+    _chunks: dict[str, Chunk] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.assistant.require_content(self.kb)
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        if not self._chunks:
+            self._chunks = {c.chunk_id: c for c in self.assistant.lexical(self.kb).chunks}
+        return self._chunks[chunk_id]
+
+    def cite_row(self, quote: str, chunk_id: str) -> str:
+        """A sentence quoted from a passage, with the passage's document-wide number."""
+        return with_marker(quote, self.registry.cite(self.chunk(chunk_id)))
+
+    def sentences(self, question: str, industry: str | None = None, limit: int | None = None) -> list[str]:
+        """Cited sentences answering the question; none when the knowledge base does not cover it."""
+        answer = self.assistant.ask(question, kb=self.kb, industry=industry, backend=self.backend)
+        self.timings_ms.append(answer.timings_ms.get("total", 0.0))
+        if answer.refused:
+            return []
+        kept = join_sentences(split_sentences(answer.answer)[:limit])
+        return split_sentences(self.registry.adopt(answer, kept))
+
+    def first_answer(self, questions: list[str], industry: str | None, limit: int) -> list[str]:
+        """The sentences of the first of several phrasings the knowledge base can answer."""
+        for question in questions:
+            if sentences := self.sentences(question, industry, limit):
+                return sentences
+        return []
+
+
+def finalize(doc: WorkDocument, registry: CitationRegistry, mode: str) -> WorkDocument:
+    """Check every grounded sentence against its cited passage, apply the grounding mode, attach references."""
+    passages, all_claims = registry.passages, []
+    for section in doc.sections:
+        for block in section.blocks:
+            if not block.grounded:
+                continue
+            kept = []
+            for item in block.items:
+                claims = assess(item, passages)
+                all_claims += claims
+                text = item if mode == "off" else apply_mode(claims, mode, doc.lang)[0]
+                if text:
+                    kept.append(text)
+            block.items = kept
+        section.blocks = [b for b in section.blocks if b.items or b.rows]
+    doc.grounding = report(all_claims) if all_claims else GroundingReport(None)
+    cited = {int(n) for item in _grounded_text(doc) for group in CITATION_RE.findall(item) for n in group.split(",")}
+    doc.references = [c for c in registry.references if c.n in cited]
+    return doc
+
+
+def _grounded_text(doc: WorkDocument) -> list[str]:
+    return [item for s in doc.sections for b in s.blocks for item in b.items + [" ".join(r) for r in b.rows]]

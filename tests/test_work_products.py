@@ -1,0 +1,114 @@
+"""Strategy, onboarding and draft on the real corpus, exported and opened again as DOCX and PDF."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import BadInputError
+from assistant.grounding import CITATION_RE, claim_support
+from assistant.workflows.evidence import extract_rows
+from assistant.workflows.evidence_chart import chart_rows, draw_chart
+from assistant.workflows.export import write
+from assistant.workflows.onboarding import build_module
+from assistant.workflows.recommendation import draft, parse_kpis
+from assistant.workflows.strategy import advise
+
+pytestmark = pytest.mark.integration
+
+
+def _cited_numbers(text: str) -> set[int]:
+    return {int(n) for group in CITATION_RE.findall(text) for n in group.split(",")}
+
+
+def _assert_grounded(doc):
+    assert doc.grounding.supported_ratio == 1.0 and doc.grounding.claims >= 5
+    numbers = {c.n for c in doc.references}
+    for section in doc.sections:
+        for block in section.blocks:
+            for item in block.items if block.grounded else []:
+                assert _cited_numbers(item) and _cited_numbers(item) <= numbers, item
+
+
+def test_strategy_for_logistics_delays_leads_with_scheduling_and_case_figures(corpus_assistant):
+    doc = advise(corpus_assistant, "物流", "客户投诉交付延迟")
+    strategies = doc.data["strategies"]
+    assert doc.lang == "zh" and doc.data["industry"] == "logistics" and 3 <= len(strategies) <= 5
+    assert strategies[0]["id"] == "smart_scheduling"
+    assert any("20%" in effect for effect in strategies[0]["expected_effect"])
+    assert strategies[0]["kpis"][0] == "准时率" and strategies[0]["first_steps"]
+    _assert_grounded(doc)
+    assert "依据检查" in doc.footer and not doc.data["coverage"]["thin"]
+
+
+def test_strategy_english_problem_and_errors(corpus_assistant):
+    doc = advise(corpus_assistant, "retail", "return rate too high")
+    assert doc.lang == "en" and doc.data["strategies"][0]["id"] == "returns_quality"
+    assert any("25%" in e or "40%" in e for e in doc.data["strategies"][0]["expected_effect"])
+    with pytest.raises(BadInputError, match="known industries"):
+        advise(corpus_assistant, "rocketry")
+    with pytest.raises(BadInputError, match="industry is required"):
+        advise(corpus_assistant, None)
+
+
+def test_thin_coverage_is_said_not_padded(corpus_assistant, tmp_path):
+    corpus_assistant.ingest([Path("corpus/zh/industry-logistics.md")], kb="thin", progress=False)
+    doc = advise(corpus_assistant, "logistics", "配送延迟", kb="thin")
+    assert doc.data["coverage"]["thin"] and any("覆盖较少" in note for note in doc.notes)
+    assert all(s["actions"] for s in doc.data["strategies"])  # no strategy without content from the KB
+
+
+def test_onboarding_module_has_every_part_and_a_checked_quiz(corpus_assistant):
+    doc = build_module(corpus_assistant, "8D", audience="新入职质量工程师", length="short", lang="zh")
+    headings = [s.heading for s in doc.sections]
+    for part in ("学习目标", "核心概念", "操作步骤", "中英术语表", "小测验", "答案与出处"):
+        assert part in headings
+    steps = next(s for s in doc.sections if s.heading == "操作步骤").blocks[0].items
+    assert len(steps) >= 6 and steps[0].startswith("D0")
+    quiz = doc.data["quiz"]
+    assert len(quiz) >= 5 and {q["kind"] for q in quiz} == {"choice", "blank"}
+    passages = {c.n: c.quote for c in doc.references}
+    for q in quiz:
+        assert q["answer"] in q["source_sentence"] and "____" in q["stem"]
+        assert claim_support(q["source_sentence"], passages[q["citation"]]) >= 0.6  # the answer's passage says so
+        if q["kind"] == "choice":
+            assert len(set(q["options"])) == 4 and q["answer"] in q["options"]
+            corpus_text = " ".join(c.text for c in corpus_assistant.lexical().chunks)
+            assert all(option in corpus_text for option in q["options"])  # distractors come from the corpus
+    _assert_grounded(doc)
+
+
+def test_onboarding_refuses_a_topic_the_corpus_lacks(corpus_assistant):
+    with pytest.raises(BadInputError, match="nothing on"):
+        build_module(corpus_assistant, "medieval falconry techniques", lang="en")
+
+
+def test_draft_targets_follow_case_figures_and_exports_open(corpus_assistant, tmp_path):
+    from docx import Document
+    from pypdf import PdfReader
+
+    doc = draft(corpus_assistant, "logistics", "华东快运（示例客户）", "客户投诉交付延迟",
+                parse_kpis(["配送延迟率=8%", "NPS=31"]))
+    targets = {t["指标"]: t for t in doc.data["kpi_targets"]}
+    assert targets["配送延迟率"]["目标值"] == "6.4%" and "-20%" in targets["配送延迟率"]["依据"]
+    assert targets["NPS"]["目标值"] == "34.1" and "假设" in targets["NPS"]["依据"]
+    _assert_grounded(doc)
+    docx_path, pdf_path = write(doc, None, tmp_path / "d.docx"), write(doc, None, tmp_path / "d.pdf")
+    paragraphs = [p.text for p in Document(str(docx_path)).paragraphs]
+    for heading in ("执行摘要", "问题诊断", "改进建议", "30/60/90天路线图", "KPI目标", "风险与注意事项", "参考资料"):
+        assert heading in paragraphs
+    assert any(re.match(r"\[1\] ", p) for p in paragraphs) and doc.footer in paragraphs
+    pdf_text = "".join(page.extract_text() for page in PdfReader(str(pdf_path)).pages)
+    assert "执行摘要" in pdf_text and "参考资料" in pdf_text and "100%" in pdf_text
+    with pytest.raises(BadInputError, match="NAME=VALUE"):
+        parse_kpis(["NPS"])
+
+
+def test_evidence_chart_is_a_png_of_the_changes(corpus_assistant, tmp_path):
+    rows = extract_rows(corpus_assistant.lexical().chunks)
+    points = chart_rows(rows)
+    assert len(points) >= 12 and {"scheduling / delivery", "returns reduction"} <= {p["type"] for p in points}
+    assert {"label": "late delivery rate (logistics)", "value": -20.0, "unit": "%",
+            "type": "scheduling / delivery"} in points
+    path = draw_chart(rows, tmp_path / "chart.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
