@@ -112,3 +112,31 @@ def test_evidence_chart_is_a_png_of_the_changes(corpus_assistant, tmp_path):
             "type": "scheduling / delivery"} in points
     path = draw_chart(rows, tmp_path / "chart.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
+def test_work_product_eval_meets_its_gates(corpus_assistant):
+    from evals.work_products import run_work_product_eval
+
+    summary = run_work_product_eval(corpus_assistant)["summary"]
+    assert summary["strategy_relevance@3"] >= 0.9 and summary["strategy_relevance@1"] >= 0.7
+    assert summary["quiz_questions"] >= 25 and summary["quiz_answers_supported"] == 1.0
+    assert summary["quiz_options_from_corpus"] == 1.0 and summary["mean_grounding_ratio"] >= 0.95
+
+
+@pytest.mark.parametrize("mode", ["annotate", "strip"])
+def test_finalize_checks_every_grounded_sentence_like_chat(mode):
+    from assistant.models import Chunk
+    from assistant.workflows.document import WorkDocument
+    from assistant.workflows.grounded import CitationRegistry, finalize
+
+    registry = CitationRegistry()
+    n = registry.cite(Chunk("c1", "实施精益生产后，客户投诉率下降了40%。", "corpus/zh/x.md", "示例", "zh"))
+    doc = WorkDocument("strategy", "测试", "zh")
+    doc.section("效果").add("bullets", [f"客户投诉率下降了40%[{n}]。", f"客户投诉率下降了90%[{n}]。"], grounded=True)
+    doc.section("第一步").add("numbered", ["绘制价值流图"])  # template guidance: not a claim
+    finalize(doc, registry, mode)
+    items = doc.sections[0].blocks[0].items
+    assert doc.grounding.claims == 2 and doc.grounding.supported_ratio == 0.5
+    assert doc.grounding.unsupported == ["客户投诉率下降了90%。"]
+    assert (items[1].endswith("⚠[未经资料证实]") if mode == "annotate" else len(items) == 1)
+    assert [c.n for c in doc.references] == [1] and "1/2" in doc.footer
