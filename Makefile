@@ -21,6 +21,13 @@ $(VENV)/.installed-llm: $(VENV)/.installed
 	$(PIP) install --quiet -e '.[dev,local-llm]'
 	touch $@
 
+# Browser tests drive Debian's Chromium through Playwright; no tool downloads a browser of its own.
+# A small CJK font so Chinese renders in the screenshots.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+/usr/bin/chromium:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei
+
 setup: $(VENV)/.installed
 
 ingest: setup
@@ -29,7 +36,7 @@ ingest: setup
 run: ingest
 	$(PY) app.py
 
-test: $(VENV)/.installed-llm
+test: $(VENV)/.installed-llm /usr/bin/chromium
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

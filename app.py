@@ -3,7 +3,7 @@
 import logging
 import os
 
-from assistant.ui.chat import launch
+from assistant.ui.app_blocks import launch
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING)

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(160, description="Target chunk size in the embedding model's word pieces.")
     chunk_overlap_tokens: int = 32
     max_file_mb: float = 30.0
+    max_upload_mb: float = Field(20.0, description="Largest file the app accepts for upload.")
+    auth_file: Path | None = Field(None, description="Users JSON file (qcassist users); set, the app asks to sign in.")
 
     top_k: int = 5
     candidate_k: int = 30

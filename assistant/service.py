@@ -6,9 +6,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from assistant.auth import User, UserStore, require_manage
 from assistant.config import Settings, get_settings
 from assistant.embeddings import Embedder, get_embedder
-from assistant.errors import BadInputError
+from assistant.errors import BadInputError, PermissionDeniedError
 from assistant.generation.extractive import ExtractiveComposer
 from assistant.industries import normalize_industry
 from assistant.lexical import LexicalIndex, load_lexical_index
@@ -18,6 +19,9 @@ from assistant.store import KnowledgeBase, make_client, validate_kb_name
 
 
 class Assistant:
+    """Every public method takes an optional `user`. None is a trusted in-process caller (the CLI, the evals, the
+    work products after the app checked access); the app always passes the signed-in User from `user_for`."""
+
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or get_settings()
         self._client = None
@@ -28,6 +32,47 @@ class Assistant:
     @property
     def embedder(self) -> Embedder:
         return get_embedder(self.settings.embedding_model, self.settings.embedding_batch_size)
+
+    def access(self) -> UserStore | None:
+        """The users and knowledge-base restrictions when an auth file is configured, else None (open app)."""
+        return UserStore(self.settings.auth_file) if self.settings.auth_file else None
+
+    def user_for(self, name: str | None) -> User | None:
+        """The User signed in as `name`; None without an auth file; PermissionDeniedError if unknown."""
+        store = self.access()
+        if store is None:
+            return None
+        user = store.get(name) if name else None
+        if user is None:
+            raise PermissionDeniedError("please sign in first")
+        return user
+
+    def check_read(self, kb: str, user: User | None = None) -> str:
+        """The validated kb name; PermissionDeniedError if auth is configured and the user may not read it."""
+        validate_kb_name(kb)
+        store = self.access()
+        if store is not None and user is not None:
+            store.require_read(user, kb)
+        return kb
+
+    def check_manage(self, user: User | None = None) -> None:
+        """PermissionDeniedError if auth is configured and the user is not an editor or admin."""
+        if self.access() is not None and user is not None:
+            require_manage(user)
+
+    def kb_names(self, user: User | None = None) -> list[str]:
+        """Knowledge bases in the store ('default' always), only those the user may read."""
+        with self._lock:
+            if self._client is None:
+                self._client = make_client(self.settings)
+            names = {c.name[4:] for c in self._client.list_collections() if c.name.startswith("qca-")}
+        store, ordered = self.access(), sorted(names | {"default"})
+        return store.readable_kbs(user, ordered) if store is not None and user is not None else ordered
+
+    def create_kb(self, name: str, user: User | None = None) -> dict:
+        """An empty knowledge base (editors and admins)."""
+        self.check_manage(user)
+        return {"kb": self.kb(name).kb, "chunks": self.kb(name).count()}
 
     def kb(self, name: str = "default") -> KnowledgeBase:
         validate_kb_name(name)  # before any model loads, so a typo fails fast
@@ -57,7 +102,9 @@ class Assistant:
         return HybridSearcher(self.kb(name), self.lexical(name), self.embedder, self.settings)
 
     def search(self, query: str, kb: str = "default", industry: str | None = None, doc_type: str | None = None,
-               lang: str | None = None, source: str | None = None, k: int | None = None) -> SearchResult:
+               lang: str | None = None, source: str | None = None, k: int | None = None,
+               user: User | None = None) -> SearchResult:
+        self.check_read(kb, user)
         _require_text(query, "query")
         filters = SearchFilters(normalize_industry(industry), doc_type, lang, source)
         return self.searcher(validate_kb_name(kb)).search(query, filters, k)
@@ -81,30 +128,38 @@ class Assistant:
         return ChainState(question.strip(), history or [], SearchFilters(normalize_industry(industry)))
 
     def ask(self, question: str, kb: str = "default", industry: str | None = None,
-            history: list[dict[str, str]] | None = None, backend: str | None = None) -> Answer:
+            history: list[dict[str, str]] | None = None, backend: str | None = None,
+            user: User | None = None) -> Answer:
         from assistant.chain import build_chain
 
+        self.check_read(kb, user)
         state = self._state(question, industry, history)
         return build_chain(self.context(kb, backend)).invoke(state)
 
     def stream(self, question: str, kb: str = "default", industry: str | None = None,
-               history: list[dict[str, str]] | None = None, backend: str | None = None) -> Iterator[str | Answer]:
+               history: list[dict[str, str]] | None = None, backend: str | None = None,
+               user: User | None = None) -> Iterator[str | Answer]:
         """Text deltas as they are produced (tokens from an LLM, sentences from the extractive composer),
         then the verified Answer, whose text replaces what was streamed."""
         from assistant.chain import stream_answer
 
+        self.check_read(kb, user)
         state = self._state(question, industry, history)
         return stream_answer(self.context(kb, backend), state)
 
-    def ingest(self, paths: list[Path], kb: str = "default", reindex: bool = False, progress: bool = True):
+    def ingest(self, paths: list[Path], kb: str = "default", reindex: bool = False, progress: bool = True,
+               user: User | None = None):
         from ingest.pipeline import ingest_paths
 
+        self.check_manage(user)
+        self.check_read(kb, user)
         knowledge_base = self.kb(kb)
         if reindex:
             knowledge_base.reset()
         return ingest_paths(paths, knowledge_base, self.embedder, self.settings, progress)
 
-    def list_sources(self, kb: str = "default") -> dict:
+    def list_sources(self, kb: str = "default", user: User | None = None) -> dict:
+        self.check_read(kb, user)
         entries = sorted(self.kb(kb).manifest().values(), key=lambda e: e.source)
         return {"kb": kb, "sources": [{"source": e.source, "title": e.title, "chunks": len(e.chunk_ids),
                                        "ingested_at": e.ingested_at} for e in entries]}
@@ -116,7 +171,9 @@ class Assistant:
             by_lang[chunk.lang] = by_lang.get(chunk.lang, 0) + 1
         return {"kb": kb, "sources": len({c.source for c in chunks}), "chunks": len(chunks), "by_lang": by_lang}
 
-    def delete_source(self, source: str, kb: str = "default") -> dict:
+    def delete_source(self, source: str, kb: str = "default", user: User | None = None) -> dict:
+        self.check_manage(user)
+        self.check_read(kb, user)
         removed = self.kb(kb).delete_source(source)
         return {"kb": kb, "source": source, "chunks_removed": removed}
 

@@ -1,13 +1,17 @@
-"""Chat tab: question in, answer with numbered citations out; also the named API endpoint 'ask'."""
+"""Chat tab: question in, answer with numbered citations out, thumbs up/down; also the named API endpoint 'ask'."""
 
 from __future__ import annotations
 
 import html
 
+import gradio as gr
+
+from assistant import app_actions
 from assistant.errors import QCAError
 from assistant.industries import INDUSTRY_ALIASES
 from assistant.models import Answer
 from assistant.service import Assistant
+from assistant.ui.common import as_json, user_of, warning
 
 EXAMPLES = [
     "质量管控流程由哪些部分组成？",
@@ -34,53 +38,92 @@ def render_answer(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def build_app(assistant: Assistant):
-    import gradio as gr
+def _handlers(assistant: Assistant):
+    """The chat callbacks: a streamed turn, thumbs up and thumbs down on the last answer."""
 
-    def chat_turn(question: str, messages: list, kb: str, industry: str, backend: str):
+    def chat_turn(question: str, messages: list, kb: str, industry: str, backend: str, request: gr.Request):
         """Streams the answer into the last bubble; the verified answer (with citations) replaces it at the end."""
         question = (question or "").strip()
         if not question:
-            yield messages, ""
+            yield messages, "", gr.skip()
             return
         history = [{"role": m["role"], "content": _plain(m["content"])} for m in messages]
         messages = messages + [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
         streamed = ""
         try:
-            for part in assistant.stream(question, kb or "default", industry or None, history, backend or None):
+            parts = assistant.stream(question, kb or "default", industry or None, history, backend or None,
+                                     user=user_of(assistant, request))
+            for part in parts:
                 if isinstance(part, str):
                     streamed += part
                     messages[-1]["content"] = html.escape(streamed)
+                    yield messages, "", gr.skip()
                 else:
                     messages[-1]["content"] = render_answer(part)
-                yield messages, ""
+                    yield messages, "", {"question": question, "answer": part.to_dict(), "kb": kb or "default"}
         except QCAError as exc:
-            messages[-1]["content"] = f"⚠️ {html.escape(str(exc))}"
-            yield messages, ""
+            messages[-1]["content"] = warning(exc)
+            yield messages, "", {}
 
-    def ask_api(question: str, kb: str = "default", industry: str = "", backend: str = "") -> dict:
+    def rate(rating: str, last: dict, comment: str, request: gr.Request) -> tuple[str, str]:
+        if not last:
+            return "Ask a question first.", comment
+        result = as_json(lambda: app_actions.feedback(assistant, user_of(assistant, request), rating,
+                                                      last["question"], last["answer"], comment, last["kb"]))
+        if "error" in result:
+            return warning(result["error"]), comment
+        return f"Thanks — feedback #{result['id']} saved.", ""
+
+    def thumbs_up(last: dict, comment: str, request: gr.Request) -> tuple[str, str]:
+        return rate("up", last, comment, request)
+
+    def thumbs_down(last: dict, comment: str, request: gr.Request) -> tuple[str, str]:
+        return rate("down", last, comment, request)
+
+    return chat_turn, thumbs_up, thumbs_down
+
+
+def chat_tab(assistant: Assistant, kb_choices: list[str]):
+    """The chat components inside the current Blocks; returns the KB dropdown so the app can refresh it."""
+    chat_turn, thumbs_up, thumbs_down = _handlers(assistant)
+    chatbot = gr.Chatbot(height=480, label="Chat")
+    last = gr.State({})
+    with gr.Row():
+        question = gr.Textbox(placeholder="提问 / Ask a question", show_label=False, scale=5)
+        send = gr.Button("Ask 提问", variant="primary", scale=1)
+    with gr.Row():
+        kb = gr.Dropdown(choices=kb_choices, value="default", label="Knowledge base", allow_custom_value=True)
+        industry = gr.Dropdown(choices=[""] + list(INDUSTRY_ALIASES), value="", label="Industry filter")
+        backend = gr.Textbox(value=assistant.settings.backend, label="Backend (extractive, openai:MODEL …)")
+    with gr.Row():
+        up = gr.Button("👍", scale=0)
+        down = gr.Button("👎", scale=0)
+        comment = gr.Textbox(placeholder="Optional comment on the last answer", show_label=False, scale=4)
+    status = gr.Markdown()
+    gr.Examples(EXAMPLES, inputs=question)
+    for trigger in (send.click, question.submit):
+        trigger(chat_turn, [question, chatbot, kb, industry, backend], [chatbot, question, last],
+                api_visibility="private")
+    up.click(thumbs_up, [last, comment], [status, comment], api_visibility="private")
+    down.click(thumbs_down, [last, comment], [status, comment], api_visibility="private")
+    return kb
+
+
+def register_ask(assistant: Assistant) -> None:
+    def ask_api(question: str, kb: str = "default", industry: str = "", backend: str = "",
+                request: gr.Request = None) -> dict:
         """The `ask` JSON of the CLI contract, for gradio_client and other programs."""
-        try:
-            return assistant.ask(question, kb or "default", industry or None, backend=backend or None).to_dict()
-        except QCAError as exc:
-            return {"error": str(exc)}
+        return as_json(lambda: assistant.ask(question, kb or "default", industry or None, backend=backend or None,
+                                             user=user_of(assistant, request)).to_dict())
 
-    with gr.Blocks(title="QC Assist") as demo:
-        gr.Markdown("# QC Assist · 质量管控知识助手\nAsk in Chinese or English; every answer cites its sources.")
-        chatbot = gr.Chatbot(height=480, label="Chat")
-        with gr.Row():
-            question = gr.Textbox(placeholder="提问 / Ask a question", show_label=False, scale=5)
-            send = gr.Button("Ask 提问", variant="primary", scale=1)
-        with gr.Row():
-            kb = gr.Textbox(value="default", label="Knowledge base")
-            industry = gr.Dropdown(choices=[""] + list(INDUSTRY_ALIASES), value="", label="Industry filter")
-            backend = gr.Textbox(value=assistant.settings.backend, label="Backend (extractive, openai:MODEL …)")
-        gr.Examples(EXAMPLES, inputs=question)
-        for trigger in (send.click, question.submit):
-            trigger(chat_turn, [question, chatbot, kb, industry, backend], [chatbot, question],
-                    api_visibility="private")
-        gr.api(ask_api, api_name="ask")
-    return demo
+    gr.api(ask_api, api_name="ask")
+
+
+def build_app(assistant: Assistant):
+    """The full app (kept here for callers of the original chat-only module)."""
+    from assistant.ui.app_blocks import build_app as build
+
+    return build(assistant)
 
 
 def _plain(content) -> str:
@@ -89,6 +132,6 @@ def _plain(content) -> str:
 
 
 def launch(host: str = "127.0.0.1", port: int = 7860) -> None:
-    assistant = Assistant()
-    assistant.searcher("default")  # load the models and the index before the first user arrives
-    build_app(assistant).queue(default_concurrency_limit=4).launch(server_name=host, server_port=port)
+    from assistant.ui.app_blocks import launch as run
+
+    run(host, port)

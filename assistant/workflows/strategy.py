@@ -152,7 +152,7 @@ def write_strategies(doc: WorkDocument, writer: SectionWriter, industry: str, pr
     specific = sum(1 for c in writer.assistant.lexical(writer.kb).chunks if industry in c.industries)
     if specific < THIN_COVERAGE_CHUNKS:
         doc.notes.append(text["thin"].format(industry=label, n=specific))
-    rows, strategies = _evidence(writer.assistant, writer.kb), []
+    rows, strategies = extract_rows(writer.assistant.lexical(writer.kb).chunks), []
     for ranked in rank_strategies(writer.assistant, industry, problem, doc.lang, writer.kb):
         written = _write_strategy(doc, writer, ranked, len(strategies) + 1, industry, problem, rows, level)
         strategies += [written] if written else []
@@ -169,10 +169,6 @@ def language_of(lang: str | None, problem: str, industry: str) -> str:
             raise BadInputError(f"unknown language '{lang}'; use zh or en")
         return lang
     return detect_language(problem) if problem else ("en" if industry.isascii() else "zh")
-
-
-def _evidence(assistant, kb: str) -> list[EvidenceRow]:
-    return extract_rows(assistant.lexical(kb).chunks)
 
 
 def _write_strategy(doc: WorkDocument, writer: SectionWriter, ranked: RankedStrategy, rank: int, industry: str,

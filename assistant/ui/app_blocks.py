@@ -1,0 +1,54 @@
+"""The whole Gradio app: tabs, named API endpoints, sign-in when an auth file is configured."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from assistant.service import Assistant
+from assistant.ui.api import register_api
+from assistant.ui.chat import chat_tab, register_ask
+from assistant.ui.common import user_of
+from assistant.ui.docs_tab import draft_tab, onboarding_tab, strategy_tab
+from assistant.ui.evidence_tab import evidence_tab
+from assistant.ui.kb_tab import kb_tab
+from assistant.ui.retrieval_tab import retrieval_tab
+
+INTRO = "# QC Assist · 质量管控知识助手\nAsk in Chinese or English; every answer cites its sources."
+
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    choices = assistant.kb_names()
+    with gr.Blocks(title="QC Assist") as demo:
+        gr.Markdown(INTRO)
+        who = gr.Markdown()
+        dropdowns = []
+        with gr.Tab("Chat 问答"):
+            dropdowns.append(chat_tab(assistant, choices))
+        with gr.Tab("Retrieval test 检索测试"):
+            dropdowns.append(retrieval_tab(assistant, choices))
+        for title, tab in (("Strategy 策略", strategy_tab), ("Onboarding 培训", onboarding_tab),
+                           ("Draft 建议书", draft_tab), ("Evidence 案例证据", evidence_tab)):
+            with gr.Tab(title):
+                dropdowns.append(tab(assistant, choices))
+        with gr.Tab("Knowledge base 知识库") as manage:
+            dropdowns.append(kb_tab(assistant, choices))
+        register_ask(assistant)
+        register_api(assistant)
+
+        def signed_in(request: gr.Request):
+            user = user_of(assistant, request)
+            names = assistant.kb_names(user)
+            label = f"Signed in as **{user.name}** ({user.role})" if user else ""
+            managing = user is None or assistant.access().can_manage(user)
+            return (label, gr.Tab(visible=managing), *[gr.Dropdown(choices=names) for _ in dropdowns])
+
+        demo.load(signed_in, None, [who, manage, *dropdowns], api_visibility="private")
+    return demo
+
+
+def launch(host: str = "127.0.0.1", port: int = 7860) -> None:
+    assistant = Assistant()
+    assistant.searcher("default")  # load the models and the index before the first user arrives
+    store = assistant.access()
+    auth = (lambda name, password: store.verify(name, password) is not None) if store is not None else None
+    build_app(assistant).queue(default_concurrency_limit=4).launch(server_name=host, server_port=port, auth=auth)

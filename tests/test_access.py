@@ -1,0 +1,59 @@
+"""Access control enforced by Assistant itself: restricted knowledge bases and who may change documents."""
+
+import pytest
+
+from assistant.auth import UserStore
+from assistant.errors import PermissionDeniedError
+from assistant.service import Assistant
+from tests.conftest import ROOT
+
+DOC = ROOT / "corpus/en/customer-metrics.md"
+
+
+@pytest.fixture
+def secured(hash_settings, tmp_path):
+    auth = tmp_path / "users.json"
+    store = UserStore(auth)
+    viewer = store.add_user("vic", "viewer-pass", "viewer")
+    editor = store.add_user("eda", "editor-pass", "editor")
+    store.restrict_kb("secret", roles=["editor"])
+    return Assistant(hash_settings.model_copy(update={"auth_file": auth})), viewer, editor
+
+
+def test_without_auth_file_everything_is_allowed(hash_settings):
+    assistant = Assistant(hash_settings)
+    assert assistant.access() is None and assistant.user_for("anyone") is None
+    report = assistant.ingest([DOC], "secret", progress=False)
+    assert report.files_ok == 1
+    assert assistant.search("Net Promoter Score", "secret").hits
+
+
+def test_editor_ingests_and_viewer_cannot(secured):
+    assistant, viewer, editor = secured
+    with pytest.raises(PermissionDeniedError, match="may not change documents"):
+        assistant.ingest([DOC], "default", progress=False, user=viewer)
+    assert assistant.ingest([DOC], "secret", progress=False, user=editor).files_ok == 1
+    with pytest.raises(PermissionDeniedError):
+        assistant.delete_source("corpus/en/customer-metrics.md", "secret", user=viewer)
+
+
+def test_viewer_cannot_read_a_kb_restricted_to_another_role(secured):
+    assistant, viewer, editor = secured
+    assistant.ingest([DOC], "secret", progress=False, user=editor)
+    assert assistant.search("Net Promoter Score", "secret", user=editor).hits
+    for call in (lambda: assistant.search("Net Promoter Score", "secret", user=viewer),
+                 lambda: assistant.ask("How is NPS calculated?", "secret", user=viewer),
+                 lambda: assistant.stream("How is NPS calculated?", "secret", user=viewer),
+                 lambda: assistant.list_sources("secret", user=viewer)):
+        with pytest.raises(PermissionDeniedError, match="no access to knowledge base 'secret'"):
+            call()
+    assert assistant.kb_names(viewer) == ["default"] and "secret" in assistant.kb_names(editor)
+
+
+def test_unknown_signed_in_name_is_refused(secured):
+    assistant, _, editor = secured
+    assert assistant.user_for("eda") == editor
+    with pytest.raises(PermissionDeniedError, match="sign in"):
+        assistant.user_for("ghost")
+    with pytest.raises(PermissionDeniedError, match="sign in"):
+        assistant.user_for(None)
