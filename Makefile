@@ -22,11 +22,11 @@ $(VENV)/.installed-llm: $(VENV)/.installed
 	touch $@
 
 # Browser tests drive Debian's Chromium through Playwright; no tool downloads a browser of its own.
-# A small CJK font so Chinese renders in the screenshots.
+# A small CJK font and an emoji font so Chinese and the feedback buttons render in the screenshots.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 /usr/bin/chromium:
 	$(SUDO) apt-get update -qq
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei fonts-noto-color-emoji
 
 setup: $(VENV)/.installed
 

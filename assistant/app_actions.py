@@ -21,6 +21,9 @@ HIT_COLUMNS = ["#", "source", "section", "dense", "bm25", "fused", "matched term
 UPLOAD_COLUMNS = ["file", "status", "detail"]
 SOURCE_COLUMNS = ["source", "title", "chunks", "ingested_at"]
 EVIDENCE_COLUMNS = ["case", "industry", "intervention", "metric", "before", "after", "change", "source"]
+DOC_TYPES = ("case_study", "method", "metric", "overview", "strategy", "faq", "other")
+LANGS = ("en", "zh")
+DOWN_COLUMNS = ["id", "ts", "user", "question", "answer", "comment"]
 
 
 def escape(text: str) -> str:
@@ -160,3 +163,94 @@ def feedback(assistant: Assistant, user: User | None, rating: str, question: str
     feedback_id = FeedbackStore(default_path(assistant.settings)).record(
         question, answer.get("answer", ""), chunk_ids, rating, comment or "", kb, name, answer.get("backend_used", ""))
     return {"id": feedback_id, "rating": rating}
+
+
+def _export_folder(assistant: Assistant, prefix: str) -> Path:
+    root = Path(assistant.settings.data_dir) / "exports"
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+
+
+def conversation_markdown(turns: list[dict]) -> str:
+    """A chat conversation as Markdown: each question, its answer and the list of passages it cited."""
+    lines = ["# QC Assist conversation", ""]
+    for number, turn in enumerate(turns, 1):
+        answer = turn.get("answer") or {}
+        lines += [f"## {number}. {turn.get('question', '')}", "", f"*Knowledge base: {turn.get('kb', 'default')}*",
+                  "", answer.get("answer", ""), ""]
+        lines += [f"> {note}" for note in answer.get("notes", [])]
+        citations = answer.get("citations", [])
+        if citations:
+            lines += ["**Sources**", ""]
+            for c in citations:
+                where = " › ".join(p for p in (c.get("title"), c.get("section")) if p)
+                page = f", p. {c['page']}" if c.get("page") else ""
+                lines.append(f"- [{c.get('n')}] {where}{page} — `{c.get('source', '')}`")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def export_conversation(assistant: Assistant, turns: list[dict]) -> str:
+    """The conversation written to a fresh .md file under <data_dir>/exports; its path."""
+    if not turns:
+        raise BadInputError("there is no conversation to export yet")
+    path = _export_folder(assistant, "conversation-") / "conversation.md"
+    path.write_text(conversation_markdown(turns), encoding="utf-8")
+    return str(path)
+
+
+def feedback_csv(assistant: Assistant, user: User | None, kb: str = "default") -> str:
+    """The knowledge base's feedback as a CSV file (UTF-8 with BOM, for Excel); editors and admins only."""
+    from assistant.feedback import FeedbackStore, default_path
+
+    assistant.check_manage(user)
+    kb = assistant.check_read(kb or "default", user)
+    text = FeedbackStore(default_path(assistant.settings)).export_csv(kb=kb)
+    path = _export_folder(assistant, "feedback-") / f"feedback-{kb}.csv"
+    path.write_text(text, encoding="utf-8-sig")
+    return str(path)
+
+
+def down_feedback(assistant: Assistant, user: User | None, kb: str = "default") -> list[list[Any]]:
+    """Table rows of the knowledge base's thumbs-down feedback (DOWN_COLUMNS); editors and admins only."""
+    from assistant.feedback import FeedbackStore, default_path
+
+    assistant.check_manage(user)
+    kb = assistant.check_read(kb or "default", user)
+    return table(FeedbackStore(default_path(assistant.settings)).list(kb=kb, rating="down"), DOWN_COLUMNS)
+
+
+def correct_answer(assistant: Assistant, user: User | None, feedback_id: Any, corrected: str,
+                   kb: str = "default") -> dict:
+    """An editor's corrected answer to a thumbs-down becomes an FAQ document in the knowledge base.
+
+    The correction is stored, written to <data_dir>/faq/<kb>/faq-<id>.md and ingested, so it is cited like any
+    passage (doc_type 'faq', preferred by retrieval through QCA_FAQ_BOOST)."""
+    from assistant.feedback import FeedbackStore, default_path, faq_markdown
+    from assistant.text import detect_language
+    from ingest.pipeline import source_name
+
+    assistant.check_manage(user)
+    kb = assistant.check_read(kb or "default", user)
+    number = _feedback_id(feedback_id)
+    store = FeedbackStore(default_path(assistant.settings))
+    found = next((row for row in store.list(kb=kb, rating="down") if row["id"] == number), None)
+    if found is None:
+        raise BadInputError(f"no thumbs-down feedback #{number} in knowledge base '{kb}'")
+    document = faq_markdown(found["question"], corrected, detect_language(found["question"]))
+    saved = store.add_correction(number, corrected, user.name if user else "local")
+    path = Path(assistant.settings.data_dir) / "faq" / kb / f"faq-{number}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(document, encoding="utf-8")
+    report = assistant.ingest([path], kb, progress=False, user=user)
+    if report.files_failed:
+        raise BadInputError(f"the FAQ entry could not be ingested: {report.files_failed[0]['error']}")
+    return {"correction_id": saved["id"], "feedback_id": number, "source": source_name(path),
+            "chunks_added": report.chunks_added}
+
+
+def _feedback_id(value: Any) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise BadInputError(f"'{value}' is not a feedback id (a number from the table)") from None

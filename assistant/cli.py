@@ -143,11 +143,19 @@ def bench(
     as_json: JsonOpt = False,
     backend: Annotated[list[str] | None, typer.Option("--backend", help="Repeat to compare backends.")] = None,
     questions: Annotated[int, typer.Option("--questions", min=1, max=100)] = 20,
+    app_only: Annotated[bool, typer.Option("--app", help="Benchmark the running app instead: cold start, "
+                                                         "browser latency, 10 users at once, memory.")] = False,
 ) -> None:
     """Time ingest, unchanged re-ingest, and per backend answer latency, first streamed text and grounding."""
     from evals.bench import run_bench
 
     try:
+        if app_only:
+            from evals.app_bench import run_app_bench
+
+            result = run_app_bench()
+            _emit(result, as_json, json.dumps(result, ensure_ascii=False, indent=1))
+            return
         result = run_bench(questions, backend)
     except QCAError as exc:
         _fail(exc)

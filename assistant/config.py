@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     lexical_weight: float = 1.0
     dedup_jaccard: float = 0.85
     industry_boost: float = Field(0.3, description="Fused-score boost for documents of an industry the query names.")
+    faq_boost: float = Field(0.5, description="Fused-score boost for FAQ entries (editors' corrected answers).")
     glossary_expansion: bool = Field(True, description="Expand queries with glossary synonyms and translations.")
 
     refusal_threshold: float = Field(0.45, description="Minimum evidence strength to answer; see README.")

@@ -109,6 +109,9 @@ class HybridSearcher:
             # A question that names an industry prefers that industry's documents (a soft filter).
             if named_industries & set(hit.chunk.industries):
                 hit.fused_score *= 1 + s.industry_boost
+            # An editor's corrected answer (an FAQ entry) is preferred when a later question matches it.
+            if hit.chunk.doc_type == "faq":
+                hit.fused_score *= 1 + s.faq_boost
         token_sets = self.lexical.tokens_by_id  # built once per index, not per query
         kept: list[Hit] = []
         for hit in sorted(hits.values(), key=lambda h: h.fused_score, reverse=True):

@@ -121,30 +121,33 @@ class Assistant:
         return ChainContext(searcher, ExtractiveComposer(self.embedder, searcher.lexical, self.settings),
                             self.settings, llm)
 
-    def _state(self, question: str, industry: str | None, history: list[dict[str, str]] | None):
+    def _state(self, question: str, industry: str | None, history: list[dict[str, str]] | None,
+               doc_type: str | None = None, lang: str | None = None):
         from assistant.chain import ChainState
 
         _require_text(question, "question")
-        return ChainState(question.strip(), history or [], SearchFilters(normalize_industry(industry)))
+        filters = SearchFilters(normalize_industry(industry), doc_type or None, lang or None)
+        return ChainState(question.strip(), history or [], filters)
 
     def ask(self, question: str, kb: str = "default", industry: str | None = None,
             history: list[dict[str, str]] | None = None, backend: str | None = None,
-            user: User | None = None) -> Answer:
+            user: User | None = None, doc_type: str | None = None, lang: str | None = None) -> Answer:
         from assistant.chain import build_chain
 
         self.check_read(kb, user)
-        state = self._state(question, industry, history)
+        state = self._state(question, industry, history, doc_type, lang)
         return build_chain(self.context(kb, backend)).invoke(state)
 
     def stream(self, question: str, kb: str = "default", industry: str | None = None,
                history: list[dict[str, str]] | None = None, backend: str | None = None,
-               user: User | None = None) -> Iterator[str | Answer]:
+               user: User | None = None, doc_type: str | None = None,
+               lang: str | None = None) -> Iterator[str | Answer]:
         """Text deltas as they are produced (tokens from an LLM, sentences from the extractive composer),
         then the verified Answer, whose text replaces what was streamed."""
         from assistant.chain import stream_answer
 
         self.check_read(kb, user)
-        state = self._state(question, industry, history)
+        state = self._state(question, industry, history, doc_type, lang)
         return stream_answer(self.context(kb, backend), state)
 
     def ingest(self, paths: list[Path], kb: str = "default", reindex: bool = False, progress: bool = True,

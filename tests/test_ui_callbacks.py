@@ -29,7 +29,7 @@ def app(hash_settings):
 def test_chat_streams_then_thumbs_down_is_stored(app):
     assistant, fns = app
     *_, (messages, cleared, last) = fns["chat._handlers.chat_turn"]("How is the Net Promoter Score calculated?", [],
-                                                               "default", "", "", NOBODY)
+                                                               "default", "", "", "", "", NOBODY)
     assert cleared == "" and messages[-1]["role"] == "assistant" and last["kb"] == "default"
     status, comment = fns["chat._handlers.thumbs_down"](last, "missing the formula", NOBODY)
     assert "saved" in status and comment == ""
@@ -79,13 +79,13 @@ def test_kb_tab_upload_list_delete_create(app, tmp_path, monkeypatch):
     assert "team-b" in made and "team-b" in assistant.kb_names()
 
 
-def test_signed_in_viewer_sees_no_kb_tab_and_only_readable_kbs(hash_settings, tmp_path):
+def test_signed_in_viewer_sees_no_kb_management_and_only_readable_kbs(hash_settings, tmp_path):
     store = UserStore(tmp_path / "users.json")
     store.add_user("vic", "viewer-pass", "viewer")
     store.restrict_kb("secret", roles=["editor"])
     assistant = Assistant(hash_settings.model_copy(update={"auth_file": tmp_path / "users.json"}))
     assistant.kb("secret")
     signed_in = _callbacks(assistant)["app_blocks.build_app.signed_in"]
-    label, tab, *dropdowns = signed_in(types.SimpleNamespace(username="vic"))
-    assert "vic" in label and tab.visible is False
+    label, panel, notice, *dropdowns = signed_in(types.SimpleNamespace(username="vic"))
+    assert "vic" in label and panel.visible is False and notice.visible is True
     assert all(d.choices == [("default", "default")] for d in dropdowns)

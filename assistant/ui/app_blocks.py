@@ -9,6 +9,7 @@ from assistant.ui.api import register_api
 from assistant.ui.chat import chat_tab, register_ask
 from assistant.ui.common import user_of
 from assistant.ui.docs_tab import draft_tab, onboarding_tab, strategy_tab
+from assistant.ui.eval_tab import eval_tab
 from assistant.ui.evidence_tab import evidence_tab
 from assistant.ui.kb_tab import kb_tab
 from assistant.ui.retrieval_tab import retrieval_tab
@@ -30,8 +31,14 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                            ("Draft 建议书", draft_tab), ("Evidence 案例证据", evidence_tab)):
             with gr.Tab(title):
                 dropdowns.append(tab(assistant, choices))
-        with gr.Tab("Knowledge base 知识库") as manage:
-            dropdowns.append(kb_tab(assistant, choices))
+        with gr.Tab("Knowledge base 知识库"):
+            # Gradio cannot hide a tab's label after load, so the panel inside is what a viewer does not get.
+            editors_only = gr.Markdown("Knowledge-base management is for editors and admins. "
+                                       "知识库管理仅限编辑和管理员。", visible=False)
+            with gr.Column() as manage:
+                dropdowns.append(kb_tab(assistant, choices))
+        with gr.Tab("Evaluation 评测"):
+            dropdowns.append(eval_tab(assistant, choices))
         register_ask(assistant)
         register_api(assistant)
 
@@ -40,9 +47,10 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             names = assistant.kb_names(user)
             label = f"Signed in as **{user.name}** ({user.role})" if user else ""
             managing = user is None or assistant.access().can_manage(user)
-            return (label, gr.Tab(visible=managing), *[gr.Dropdown(choices=names) for _ in dropdowns])
+            return (label, gr.Column(visible=managing), gr.Markdown(visible=not managing),
+                    *[gr.Dropdown(choices=names) for _ in dropdowns])
 
-        demo.load(signed_in, None, [who, manage, *dropdowns], api_visibility="private")
+        demo.load(signed_in, None, [who, manage, editors_only, *dropdowns], api_visibility="private")
     return demo
 
 

@@ -41,7 +41,8 @@ def render_answer(answer: Answer) -> str:
 def _handlers(assistant: Assistant):
     """The chat callbacks: a streamed turn, thumbs up and thumbs down on the last answer."""
 
-    def chat_turn(question: str, messages: list, kb: str, industry: str, backend: str, request: gr.Request):
+    def chat_turn(question: str, messages: list, kb: str, industry: str, backend: str, doc_type: str, lang: str,
+                  request: gr.Request):
         """Streams the answer into the last bubble; the verified answer (with citations) replaces it at the end."""
         question = (question or "").strip()
         if not question:
@@ -52,7 +53,7 @@ def _handlers(assistant: Assistant):
         streamed = ""
         try:
             parts = assistant.stream(question, kb or "default", industry or None, history, backend or None,
-                                     user=user_of(assistant, request))
+                                     user=user_of(assistant, request), doc_type=doc_type or None, lang=lang or None)
             for part in parts:
                 if isinstance(part, str):
                     streamed += part
@@ -83,38 +84,67 @@ def _handlers(assistant: Assistant):
     return chat_turn, thumbs_up, thumbs_down
 
 
+def _export_handlers(assistant: Assistant):
+    """remember (the finished turn joins the conversation) and export (the conversation as a .md file)."""
+
+    def remember(last: dict, turns: list) -> list:
+        if not last or (turns and turns[-1] == last):
+            return turns  # no new answer (an error, an empty question)
+        return turns + [last]
+
+    def export(turns: list):
+        try:
+            return app_actions.export_conversation(assistant, turns), ""
+        except QCAError as exc:
+            return None, warning(exc)
+
+    def forget() -> tuple[list, dict]:
+        return [], {}
+
+    return remember, export, forget
+
+
 def chat_tab(assistant: Assistant, kb_choices: list[str]):
     """The chat components inside the current Blocks; returns the KB dropdown so the app can refresh it."""
     chat_turn, thumbs_up, thumbs_down = _handlers(assistant)
+    remember, export, forget = _export_handlers(assistant)
     chatbot = gr.Chatbot(height=480, label="Chat")
-    last = gr.State({})
+    last, turns = gr.State({}), gr.State([])
     with gr.Row():
         question = gr.Textbox(placeholder="提问 / Ask a question", show_label=False, scale=5)
         send = gr.Button("Ask 提问", variant="primary", scale=1)
     with gr.Row():
         kb = gr.Dropdown(choices=kb_choices, value="default", label="Knowledge base", allow_custom_value=True)
         industry = gr.Dropdown(choices=[""] + list(INDUSTRY_ALIASES), value="", label="Industry filter")
+        doc_type = gr.Dropdown(choices=[""] + list(app_actions.DOC_TYPES), value="", label="Document type filter")
+        lang = gr.Dropdown(choices=[""] + list(app_actions.LANGS), value="", label="Language filter")
         backend = gr.Textbox(value=assistant.settings.backend, label="Backend (extractive, openai:MODEL …)")
     with gr.Row():
         up = gr.Button("👍", scale=0)
         down = gr.Button("👎", scale=0)
         comment = gr.Textbox(placeholder="Optional comment on the last answer", show_label=False, scale=4)
     status = gr.Markdown()
+    with gr.Row():
+        export_btn = gr.Button("Export conversation (Markdown)", scale=0)
+        exported = gr.File(label="Conversation", interactive=False, scale=2)
     gr.Examples(EXAMPLES, inputs=question)
     for trigger in (send.click, question.submit):
-        trigger(chat_turn, [question, chatbot, kb, industry, backend], [chatbot, question, last],
-                api_visibility="private")
+        trigger(chat_turn, [question, chatbot, kb, industry, backend, doc_type, lang], [chatbot, question, last],
+                api_visibility="private").then(remember, [last, turns], turns, api_visibility="private")
+    export_btn.click(export, turns, [exported, status], api_visibility="private")
+    chatbot.clear(forget, None, [turns, last], api_visibility="private")
     up.click(thumbs_up, [last, comment], [status, comment], api_visibility="private")
     down.click(thumbs_down, [last, comment], [status, comment], api_visibility="private")
     return kb
 
 
 def register_ask(assistant: Assistant) -> None:
-    def ask_api(question: str, kb: str = "default", industry: str = "", backend: str = "",
-                request: gr.Request = None) -> dict:
+    def ask_api(question: str, kb: str = "default", industry: str = "", backend: str = "", doc_type: str = "",
+                lang: str = "", request: gr.Request = None) -> dict:
         """The `ask` JSON of the CLI contract, for gradio_client and other programs."""
         return as_json(lambda: assistant.ask(question, kb or "default", industry or None, backend=backend or None,
-                                             user=user_of(assistant, request)).to_dict())
+                                             user=user_of(assistant, request), doc_type=doc_type or None,
+                                             lang=lang or None).to_dict())
 
     gr.api(ask_api, api_name="ask")
 

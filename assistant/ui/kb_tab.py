@@ -1,4 +1,5 @@
-"""Knowledge-base tab (editors and admins): upload files, list and delete sources, create a knowledge base.
+"""Knowledge-base tab (editors and admins): upload files, list and delete sources, create a knowledge base,
+feedback export and FAQ corrections (feedback_panel).
 
 The upload button is also the named API endpoint 'upload' (files + kb in, per-file results out)."""
 
@@ -12,6 +13,7 @@ from assistant import app_actions
 from assistant.errors import QCAError
 from assistant.service import Assistant
 from assistant.ui.common import as_json, user_of, warning
+from assistant.ui.feedback_panel import feedback_panel
 
 
 def upload_files(assistant: Assistant, paths: list[str] | None, kb: str, request: gr.Request | None):
@@ -82,4 +84,5 @@ def kb_tab(assistant: Assistant, kb_choices: list[str]):
     list_btn.click(sources, kb, [listing, status], api_visibility="private")
     delete_btn.click(delete, [source, kb], status, api_visibility="private")
     create_btn.click(create, new_name, [status, kb], api_visibility="private")
+    feedback_panel(assistant, kb)
     return kb
