@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ def search(assistant: Assistant, user: User | None, query: str, kb: str = "defau
 
 
 def upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]], kb: str = "default",
-           upload_root: Path | None = None) -> list[dict]:
+           upload_root: Path | None = None, on_file: Callable[[int, int, str], None] | None = None) -> list[dict]:
     """Store each (path, original name) under uploads/<kb> and ingest it; one result row per file.
 
     With upload_root (the web server's upload folder), a path outside it is refused: a client naming a server
@@ -61,7 +62,9 @@ def upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]]
         raise BadInputError("no file was uploaded")
     dest = Path(assistant.settings.data_dir) / "uploads" / kb
     results = []
-    for path, name in files:
+    for index, (path, name) in enumerate(files):
+        if on_file:
+            on_file(index, len(files), name)  # progress for the UI: which file of how many
         try:
             _require_inside(Path(path), upload_root)
             stored = store_upload(Path(path), name or Path(path).name, dest, assistant.settings.max_upload_mb)

@@ -161,6 +161,19 @@ class Assistant:
             knowledge_base.reset()
         return ingest_paths(paths, knowledge_base, self.embedder, self.settings, progress)
 
+    def rebuild(self, kb: str = "default", user: User | None = None) -> dict:
+        """Re-ingest every source of the knowledge base from its file, after dropping the index (editors).
+        Nothing is dropped when a source's file is gone: that is reported first, so no source is lost."""
+        self.check_manage(user)
+        self.check_read(kb, user)
+        sources = sorted(self.kb(kb).manifest())
+        missing = [s for s in sources if not Path(s).is_file()]
+        if missing:
+            raise BadInputError(f"cannot rebuild '{kb}': {len(missing)} source file(s) are gone, e.g. {missing[0]}; "
+                                "delete those sources first")
+        report = self.ingest([Path(s) for s in sources], kb, reindex=True, progress=False, user=user)
+        return {"kb": kb, "sources": len(sources), "chunks": report.chunks_added, "seconds": report.seconds}
+
     def list_sources(self, kb: str = "default", user: User | None = None) -> dict:
         self.check_read(kb, user)
         entries = sorted(self.kb(kb).manifest().values(), key=lambda e: e.source)

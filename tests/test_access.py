@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.auth import UserStore
-from assistant.errors import PermissionDeniedError
+from assistant.errors import BadInputError, PermissionDeniedError
 from assistant.service import Assistant
 from tests.conftest import ROOT
 
@@ -57,3 +57,20 @@ def test_unknown_signed_in_name_is_refused(secured):
         assistant.user_for("ghost")
     with pytest.raises(PermissionDeniedError, match="sign in"):
         assistant.user_for(None)
+
+
+def test_rebuild_reingests_every_source_and_refuses_when_a_file_is_gone(secured, tmp_path):
+    assistant, viewer, editor = secured
+    gone = tmp_path / "gone.md"
+    gone.write_text("# Gone\n\nA note on pallet labels that will be deleted from disk.\n", encoding="utf-8")
+    assistant.ingest([DOC], "secret", progress=False, user=editor)
+    before = assistant.stats("secret")["chunks"]
+    with pytest.raises(PermissionDeniedError):
+        assistant.rebuild("secret", user=viewer)
+    done = assistant.rebuild("secret", user=editor)
+    assert done["sources"] == 1 and done["chunks"] == before == assistant.stats("secret")["chunks"]
+    assistant.ingest([gone], "secret", progress=False, user=editor)
+    gone.unlink()
+    with pytest.raises(BadInputError, match="gone"):
+        assistant.rebuild("secret", user=editor)
+    assert assistant.stats("secret")["sources"] == 2  # nothing was dropped

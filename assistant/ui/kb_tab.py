@@ -16,20 +16,25 @@ from assistant.ui.common import as_json, user_of, warning
 from assistant.ui.feedback_panel import feedback_panel
 
 
-def upload_files(assistant: Assistant, paths: list[str] | None, kb: str, request: gr.Request | None):
+def upload_files(assistant: Assistant, paths: list[str] | None, kb: str, request: gr.Request | None,
+                 progress: gr.Progress | None = None):
     """[(file, status, detail)...] as JSON, or {"error": message}."""
     from gradio.utils import get_upload_folder
 
+    def on_file(index: int, total: int, name: str) -> None:
+        if progress is not None:
+            progress((index, total), desc=f"ingesting {name}")
+
     files = [(str(p), Path(str(p)).name) for p in paths or []]
     return as_json(lambda: app_actions.upload(assistant, user_of(assistant, request), files, kb or "default",
-                                              Path(get_upload_folder())))
+                                              Path(get_upload_folder()), on_file))
 
 
 def _handlers(assistant: Assistant):
-    """upload (the API endpoint), show_upload, sources, delete, create."""
+    """upload (the API endpoint), show_upload, sources, delete, create, rebuild."""
 
-    def upload(paths: list[str] | None, kb: str, request: gr.Request):
-        return upload_files(assistant, paths, kb, request)
+    def upload(paths: list[str] | None, kb: str, request: gr.Request, progress=gr.Progress()):  # noqa: B008
+        return upload_files(assistant, paths, kb, request, progress)
 
     def show_upload(result) -> tuple[list, str]:
         if isinstance(result, dict):
@@ -59,11 +64,18 @@ def _handlers(assistant: Assistant):
         names = assistant.kb_names(user)
         return f"Knowledge base `{made['kb']}` is ready.", gr.Dropdown(choices=names, value=made["kb"])
 
-    return upload, show_upload, sources, delete, create
+    def rebuild(kb: str, request: gr.Request) -> str:
+        try:
+            done = assistant.rebuild(kb or "default", user=user_of(assistant, request))
+        except QCAError as exc:
+            return warning(exc)
+        return f"Rebuilt `{done['kb']}`: {done['sources']} sources, {done['chunks']} chunks in {done['seconds']:.1f}s."
+
+    return upload, show_upload, sources, delete, create, rebuild
 
 
 def kb_tab(assistant: Assistant, kb_choices: list[str]):
-    upload, show_upload, sources, delete, create = _handlers(assistant)
+    upload, show_upload, sources, delete, create, rebuild = _handlers(assistant)
 
     kb = gr.Dropdown(choices=kb_choices, value="default", label="Knowledge base", allow_custom_value=True)
     with gr.Row():
@@ -78,11 +90,13 @@ def kb_tab(assistant: Assistant, kb_choices: list[str]):
         list_btn = gr.Button("List sources")
         source = gr.Textbox(label="Source to delete (as listed)", scale=3)
         delete_btn = gr.Button("Delete source", variant="stop")
+        rebuild_btn = gr.Button("Rebuild index")
     listing = gr.Dataframe(headers=app_actions.SOURCE_COLUMNS, interactive=False, wrap=True)
     upload_btn.click(upload, [files, kb], raw, api_name="upload").then(
         show_upload, raw, [results, status], api_visibility="private")
     list_btn.click(sources, kb, [listing, status], api_visibility="private")
     delete_btn.click(delete, [source, kb], status, api_visibility="private")
     create_btn.click(create, new_name, [status, kb], api_visibility="private")
+    rebuild_btn.click(rebuild, kb, status, api_visibility="private")
     feedback_panel(assistant, kb)
     return kb
