@@ -40,11 +40,16 @@ def _check_output(fmt: str | None, output: Path | None) -> None:
         raise BadInputError(f"cannot tell the format of {output.name}: use .md, .docx or .pdf, or --format")
 
 
-def _deliver(doc, as_json: bool, fmt: str | None, output: Path | None) -> None:
-    """Write the file when asked, then print JSON or the Markdown."""
+def _produce(build, as_json: bool, fmt: str | None, output: Path | None) -> None:
+    """Check the output options, build the document, write the file when asked, print JSON or the Markdown."""
     from assistant.workflows.export import to_markdown, write
 
-    written = str(write(doc, fmt, output)) if output else None
+    try:
+        _check_output(fmt, output)
+        doc = build(_assistant())
+        written = str(write(doc, fmt, output)) if output else None
+    except QCAError as exc:
+        _fail(exc)
     if as_json:
         typer.echo(json.dumps({**doc.to_dict(), "output": written}, ensure_ascii=False))
     elif written:
@@ -63,12 +68,7 @@ def strategy(
     """Ranked improvement strategies for an industry and a problem, with case figures, KPIs and citations."""
     from assistant.workflows.strategy import advise
 
-    try:
-        _check_output(fmt, output)
-        doc = advise(_assistant(), industry, problem, kb, backend, lang, limit)
-        _deliver(doc, as_json, fmt, output)
-    except QCAError as exc:
-        _fail(exc)
+    _produce(lambda a: advise(a, industry, problem, kb, backend, lang, limit), as_json, fmt, output)
 
 
 def evidence(
@@ -105,12 +105,7 @@ def onboarding(
     """A training module: objectives, concepts, procedure, worked case, glossary and a quiz with answer key."""
     from assistant.workflows.onboarding import build_module
 
-    try:
-        _check_output(fmt, output)
-        doc = build_module(_assistant(), topic, audience, length, lang, kb, backend)
-        _deliver(doc, as_json, fmt, output)
-    except QCAError as exc:
-        _fail(exc)
+    _produce(lambda a: build_module(a, topic, audience, length, lang, kb, backend), as_json, fmt, output)
 
 
 def draft(
@@ -125,9 +120,5 @@ def draft(
     from assistant.workflows.recommendation import draft as make_draft
     from assistant.workflows.recommendation import parse_kpis
 
-    try:
-        _check_output(fmt, output)
-        doc = make_draft(_assistant(), industry, client, problem, parse_kpis(kpi or []), kb, backend, lang)
-        _deliver(doc, as_json, fmt, output)
-    except QCAError as exc:
-        _fail(exc)
+    _produce(lambda a: make_draft(a, industry, client, problem, parse_kpis(kpi or []), kb, backend, lang), as_json,
+             fmt, output)

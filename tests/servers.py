@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -83,3 +84,22 @@ def silent_server(delay: float):
         yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     finally:
         server.shutdown()
+
+
+@contextmanager
+def running_app(data_dir: Path, documents: list[Path], auth_file: Path | None = None):
+    """app.py as a user starts it, on 127.0.0.1, over a data dir with these documents ingested; yields its URL."""
+    from assistant.config import Settings
+    from assistant.service import Assistant
+
+    root = Path(__file__).resolve().parent.parent
+    Assistant(Settings(data_dir=data_dir, _env_file=None)).ingest(documents, progress=False)
+    port = free_port()
+    env = {**os.environ, "QCA_DATA_DIR": str(data_dir), "QCA_PORT": str(port), "HF_HUB_OFFLINE": "1",
+           "GRADIO_ANALYTICS_ENABLED": "False"}
+    env.pop("QCA_AUTH_FILE", None)
+    if auth_file:
+        env["QCA_AUTH_FILE"] = str(auth_file)
+    url = f"http://127.0.0.1:{port}/"
+    with serving([sys.executable, "app.py"], url, cwd=root, env=env):
+        yield url

@@ -1,28 +1,19 @@
 """The Gradio app started on 127.0.0.1, called through gradio_client like any other program."""
 
-import os
-import sys
 
 import pytest
 
-from assistant.config import Settings
-from assistant.service import Assistant
 from tests.conftest import ROOT
-from tests.servers import free_port, serving
+from tests.servers import running_app
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("app-data")
-    Assistant(Settings(data_dir=data_dir, _env_file=None)).ingest(
-        [ROOT / "corpus/zh/case-auto-lean.md", ROOT / "corpus/en/customer-metrics.md"], progress=False)
-    port = free_port()
-    env = {**os.environ, "QCA_DATA_DIR": str(data_dir), "QCA_PORT": str(port), "HF_HUB_OFFLINE": "1",
-           "GRADIO_ANALYTICS_ENABLED": "False"}
-    with serving([sys.executable, "app.py"], f"http://127.0.0.1:{port}/", cwd=ROOT, env=env):
-        yield f"http://127.0.0.1:{port}/"
+    with running_app(tmp_path_factory.mktemp("app-data"),
+                     [ROOT / "corpus/zh/case-auto-lean.md", ROOT / "corpus/en/customer-metrics.md"]) as url:
+        yield url
 
 
 def test_named_ask_endpoint_returns_the_cli_answer_json(app_url):

@@ -1,40 +1,23 @@
 """The named API endpoints of the full app, driven through gradio_client against a real server process."""
 
-import os
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from assistant.auth import UserStore
-from assistant.config import Settings
-from assistant.service import Assistant
 from tests.conftest import ROOT
-from tests.servers import free_port, serving
+from tests.servers import running_app
 
 pytestmark = pytest.mark.integration
 
 CORPUS = [ROOT / "corpus/zh/case-auto-lean.md", ROOT / "corpus/en/customer-metrics.md"]
 
 
-def _start(data_dir, auth_file=None):
-    Assistant(Settings(data_dir=data_dir, _env_file=None)).ingest(CORPUS, progress=False)
-    port = free_port()
-    env = {**os.environ, "QCA_DATA_DIR": str(data_dir), "QCA_PORT": str(port), "HF_HUB_OFFLINE": "1",
-           "GRADIO_ANALYTICS_ENABLED": "False"}
-    env.pop("QCA_AUTH_FILE", None)
-    if auth_file:
-        env["QCA_AUTH_FILE"] = str(auth_file)
-    return serving([sys.executable, "app.py"], f"http://127.0.0.1:{port}/", cwd=ROOT, env=env), \
-        f"http://127.0.0.1:{port}/"
-
-
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     from gradio_client import Client
 
-    server, url = _start(tmp_path_factory.mktemp("api-data"))
-    with server:
+    with running_app(tmp_path_factory.mktemp("api-data"), CORPUS) as url:
         yield Client(url, verbose=False)
 
 
@@ -45,8 +28,7 @@ def secured_url(tmp_path_factory):
     store.add_user("vic", "viewer-pass-1", "viewer")
     store.add_user("eda", "editor-pass-1", "editor")
     store.restrict_kb("secret", roles=["editor"])
-    server, url = _start(data_dir, data_dir / "users.json")
-    with server:
+    with running_app(data_dir, CORPUS, data_dir / "users.json") as url:
         yield url
 
 

@@ -4,16 +4,13 @@ Every step saves a screenshot under test-artifacts/screenshots/ (the README show
 
 import os
 import re
-import sys
 import time
 
 import pytest
 
 from assistant.auth import UserStore
-from assistant.config import Settings
-from assistant.service import Assistant
 from tests.conftest import ROOT
-from tests.servers import free_port, serving
+from tests.servers import running_app
 
 pytestmark = pytest.mark.integration
 
@@ -23,18 +20,6 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 CORPUS = [ROOT / "corpus/zh/case-auto-lean.md", ROOT / "corpus/zh/8d.md", ROOT / "corpus/en/customer-metrics.md"]
-
-
-def _app(data_dir, auth_file=None):
-    Assistant(Settings(data_dir=data_dir, _env_file=None)).ingest(CORPUS, progress=False)
-    port = free_port()
-    env = {**os.environ, "QCA_DATA_DIR": str(data_dir), "QCA_PORT": str(port), "HF_HUB_OFFLINE": "1",
-           "GRADIO_ANALYTICS_ENABLED": "False"}
-    env.pop("QCA_AUTH_FILE", None)
-    if auth_file:
-        env["QCA_AUTH_FILE"] = str(auth_file)
-    url = f"http://127.0.0.1:{port}/"
-    return serving([sys.executable, "app.py"], url, cwd=ROOT, env=env), url
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +36,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def page(browser, tmp_path_factory):
-    server, url = _app(tmp_path_factory.mktemp("browser-data"))
-    with server:
+    with running_app(tmp_path_factory.mktemp("browser-data"), CORPUS) as url:
         tab = browser.new_page(viewport={"width": 1280, "height": 1000})
         tab.goto(url)
         yield tab
@@ -143,8 +127,7 @@ def test_viewer_does_not_see_knowledge_base_admin(browser, tmp_path_factory):
     store = UserStore(data_dir / "users.json")
     store.add_user("vic", "viewer-pass-1", "viewer")
     store.add_user("eda", "editor-pass-1", "editor")
-    server, url = _app(data_dir, data_dir / "users.json")
-    with server:
+    with running_app(data_dir, CORPUS, data_dir / "users.json") as url:
         for name, password, sees_admin in (("vic", "viewer-pass-1", False), ("eda", "editor-pass-1", True)):
             context = browser.new_context(viewport={"width": 1280, "height": 800})
             tab = context.new_page()

@@ -93,3 +93,22 @@ def test_bad_input_exits_2_with_one_line_error(cli_data, args):
     data_dir, _ = cli_data
     proc = run(args + ["--json"], data_dir, check_code=2)
     assert proc.stdout == "" and proc.stderr.strip().count("\n") == 0 and proc.stderr.startswith("error:")
+
+
+def test_work_product_commands_write_files_and_fail_fast_on_bad_options(cli_data, tmp_path):
+    data_dir, docs = cli_data
+    run(["ingest", *(str(p) for p in sorted(docs.glob("*.md")))], data_dir)  # unchanged files are skipped
+    assert "known industries" in run(["strategy", "--industry", "火箭"], data_dir, check_code=2).stderr
+    assert "needs -o" in run(["onboarding", "--topic", "NPS", "--format", "pdf"], data_dir, check_code=2).stderr
+    assert "NAME=VALUE" in run(["draft", "--industry", "automotive", "--client", "X", "--problem", "投诉",
+                                "--kpi", "NPS"], data_dir, check_code=2).stderr
+    strategy = json.loads(run(["strategy", "--industry", "汽车", "--problem", "客户投诉率高", "--json"], data_dir).stdout)
+    assert strategy["industry"] == "automotive" and strategy["strategies"] and strategy["coverage"]["thin"]
+    assert strategy["grounding"]["supported_ratio"] == 1.0
+    out = tmp_path / "nps.pdf"
+    module = json.loads(run(["onboarding", "--topic", "NPS", "--lang", "en", "--length", "short", "-o", str(out),
+                             "--json"], data_dir).stdout)
+    assert module["output"] == str(out) and out.read_bytes().startswith(b"%PDF-") and module["quiz"]
+    printed = run(["draft", "--industry", "automotive", "--client", "示例客户", "--problem", "客户投诉率高",
+                   "--kpi", "客户投诉率=2%"], data_dir).stdout
+    assert "KPI目标" in printed and "依据检查" in printed
