@@ -102,7 +102,8 @@ def test_work_product_commands_write_files_and_fail_fast_on_bad_options(cli_data
     assert "needs -o" in run(["onboarding", "--topic", "NPS", "--format", "pdf"], data_dir, check_code=2).stderr
     assert "NAME=VALUE" in run(["draft", "--industry", "automotive", "--client", "X", "--problem", "投诉",
                                 "--kpi", "NPS"], data_dir, check_code=2).stderr
-    strategy = json.loads(run(["strategy", "--industry", "汽车", "--problem", "客户投诉率高", "--json"], data_dir).stdout)
+    strategy = json.loads(run(["strategy", "--industry", "汽车", "--problem", "客户投诉率高", "--json"],
+                              data_dir).stdout)
     assert strategy["industry"] == "automotive" and strategy["strategies"] and strategy["coverage"]["thin"]
     assert strategy["grounding"]["supported_ratio"] == 1.0
     out = tmp_path / "nps.pdf"

@@ -8,7 +8,6 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from assistant.errors import BadInputError
 from assistant.models import Citation
@@ -19,8 +18,6 @@ _SUFFIXES = {".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf"}
 _REFERENCES = {"zh": "参考资料", "en": "References"}
 _NOTES = {"zh": "说明", "en": "Notes"}
 _DOCX_CJK_FONT = "SimSun"
-_PDF_FONT = "STSong-Light"  # one of reportlab's built-in CID fonts: viewers supply it, and it has Latin glyphs too
-_MM = 72 / 25.4
 # XML 1.0 forbids these; lxml (python-docx) refuses them and text extracted from PDFs/Office files can carry them.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -176,123 +173,17 @@ def to_docx(doc: WorkDocument) -> bytes:
 
 # ---------------------------------------------------------------- PDF
 
-def _pdf_text(text: str) -> str:
-    """Plain text made safe for Paragraph markup: documents carry arbitrary text, `<` included."""
-    return escape(_clean(text)).replace("\n", "<br/>")
-
-
-def _pdf_styles() -> dict:
-    from reportlab.lib import colors
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if _PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(_PDF_FONT))
-    # The CID font has no bold or italic face, so emphasis is size and colour; bullets use Helvetica's glyph.
-    body = ParagraphStyle("qca-body", fontName=_PDF_FONT, fontSize=10.5, leading=16, spaceAfter=4,
-                          wordWrap="CJK", bulletFontName="Helvetica", bulletFontSize=10)
-    styles = {"body": body,
-              "title": ParagraphStyle("qca-title", body, fontSize=20, leading=26, spaceAfter=12),
-              "item": ParagraphStyle("qca-item", body, leftIndent=16, bulletIndent=4, spaceAfter=2),
-              "cell": ParagraphStyle("qca-cell", body, fontSize=9, leading=12, spaceAfter=0),
-              "note": ParagraphStyle("qca-note", body, fontSize=9, leading=13, textColor=colors.dimgrey)}
-    for level in range(1, 7):
-        size = max(17 - 2 * level, 10.5)
-        styles[f"h{level}"] = ParagraphStyle(f"qca-h{level}", body, fontSize=size, leading=size * 1.4,
-                                             spaceBefore=10, spaceAfter=6, keepWithNext=1)
-    return styles
-
-
-def _pdf_table(rows: list[list[str]], styles: dict, width: float):
-    from reportlab.lib import colors
-    from reportlab.platypus import Paragraph, Table, TableStyle
-
-    ncols = max(len(row) for row in rows)
-    data = [[Paragraph(_pdf_text(c), styles["cell"]) for c in row] + [""] * (ncols - len(row)) for row in rows]
-    table = Table(data, colWidths=[width / ncols] * ncols, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return table
-
-
-def _pdf_block(block: Block, styles: dict, width: float) -> list:
-    from reportlab.platypus import Paragraph, Spacer
-
-    if block.kind == "table":
-        return [_pdf_table(block.rows, styles, width), Spacer(1, 6)] if any(block.rows) else []
-    if block.kind == "bullets":
-        return [Paragraph(_pdf_text(item), styles["item"], bulletText="•") for item in block.items]
-    if block.kind == "numbered":
-        return [Paragraph(_pdf_text(item), styles["item"], bulletText=f"{n}.")
-                for n, item in enumerate(block.items, 1)]
-    return [Paragraph(_pdf_text(item), styles["body"]) for item in block.items]
-
-
-def _pdf_story(doc: WorkDocument, styles: dict, width: float) -> list:
-    from reportlab.platypus import Paragraph, Spacer
-
-    top = styles[f"h{_top_level(doc)}"]
-    story = [Paragraph(_pdf_text(doc.title), styles["title"])]
-    for section in doc.sections:
-        story.append(Paragraph(_pdf_text(section.heading), styles[f"h{_level(section.level, 6)}"]))
-        for block in section.blocks:
-            story.extend(_pdf_block(block, styles, width))
-    if doc.references:
-        story.append(Paragraph(_label(_REFERENCES, doc.lang), top))
-        story.extend(Paragraph(_pdf_text(citation_line(c)), styles["body"]) for c in doc.references)
-    if doc.notes:
-        story.append(Paragraph(_label(_NOTES, doc.lang), top))
-        story.extend(Paragraph(_pdf_text(note), styles["note"], bulletText="•") for note in doc.notes)
-    story += [Spacer(1, 12), Paragraph(_pdf_text(doc.footer), styles["note"])]
-    return story
-
-
-def _page_footer(text: str):
-    """An onPage callback drawing the grounding footer and the page number at the bottom of every page."""
-
-    def draw(canvas, template) -> None:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        size = 8.0
-        natural = stringWidth(text, _PDF_FONT, size)
-        if natural > template.width:
-            size *= template.width / natural  # keep it to one line: shrink rather than run off the page
-        centre = template.pagesize[0] / 2
-        canvas.saveState()
-        canvas.setFillGray(0.35)
-        canvas.setFont(_PDF_FONT, size)
-        canvas.drawCentredString(centre, 13 * _MM, text)
-        canvas.setFont(_PDF_FONT, 8)
-        canvas.drawCentredString(centre, 8 * _MM, f"- {canvas.getPageNumber()} -")
-        canvas.restoreState()
-
-    return draw
-
-
-def to_pdf(doc: WorkDocument) -> bytes:
-    """The document as an A4 PDF in a CJK-capable font, with the grounding footer on every page."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import SimpleDocTemplate
-
-    buffer = io.BytesIO()
-    template = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * _MM, rightMargin=20 * _MM,
-                                 topMargin=20 * _MM, bottomMargin=24 * _MM, title=_one_line(doc.title),
-                                 author="QC Assist")
-    story = _pdf_story(doc, _pdf_styles(), template.width)
-    footer = _page_footer(doc.footer)
-    template.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
-
-
-# ---------------------------------------------------------------- dispatch and writing
-
 def _markdown_bytes(doc: WorkDocument) -> bytes:
     return to_markdown(doc).encode("utf-8", errors="replace")  # a stray lone surrogate becomes "?", not a crash
 
 
-_RENDERERS = {"md": _markdown_bytes, "docx": to_docx, "pdf": to_pdf}
+def _pdf_bytes(doc: WorkDocument) -> bytes:
+    from assistant.workflows.export_pdf import to_pdf
+
+    return to_pdf(doc)
+
+
+_RENDERERS = {"md": _markdown_bytes, "docx": to_docx, "pdf": _pdf_bytes}
 
 
 def render(doc: WorkDocument, fmt: str) -> bytes:
