@@ -113,3 +113,15 @@ def test_bad_backend_names_are_bad_input(corpus_assistant):
     for spec in ("gpt4", "openai:", "llamacpp:/no/such/model.gguf"):
         with pytest.raises(BadInputError):
             corpus_assistant.ask("What is SPC?", backend=spec)
+
+
+def test_work_products_written_by_an_llm_are_checked_like_chat(corpus_assistant):
+    from assistant.workflows.strategy import advise
+
+    doc = advise(_with(corpus_assistant), "logistics", "客户投诉交付延迟", backend="llamacpp:bundled", limit=1)
+    actions = doc.data["strategies"][0]["actions"]  # written by Gemma from the passages
+    flagged = [item for s in doc.sections for b in s.blocks if b.grounded for item in b.items
+               if item.endswith(ANNOTATION["zh"])]
+    assert actions and flagged and doc.grounding.supported_ratio < 1.0
+    assert len(flagged) == len(doc.grounding.unsupported)
+    assert f"{doc.grounding.supported_ratio:.0%}" in doc.footer
