@@ -24,6 +24,7 @@ def _cited_numbers(text: str) -> set[int]:
 def _assert_grounded(doc):
     assert doc.grounding.supported_ratio == 1.0 and doc.grounding.claims >= 5
     numbers = {c.n for c in doc.references}
+    assert numbers == set(range(1, len(numbers) + 1))  # numbered without gaps
     for section in doc.sections:
         for block in section.blocks:
             for item in block.items if block.grounded else []:

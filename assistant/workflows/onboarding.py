@@ -89,8 +89,10 @@ def _concepts(writer: SectionWriter, topic: str, lang: str, limit: int) -> list[
                  else [f"What is {topic}?", f"What are the key points of {topic} and why do they matter?"])
     sentences: list[str] = []
     for question in questions:
-        sentences += [s for s in writer.sentences(question) if s not in sentences]
-    return sentences[:limit]
+        # Ask only for what is still missing: a sentence fetched and then cut would leave a gap in the numbering.
+        if remaining := limit - len(sentences):
+            sentences += [s for s in writer.sentences(question, limit=remaining) if s not in sentences]
+    return sentences
 
 
 def _procedure(assistant, writer: SectionWriter, topic: str, kb: str, lang: str) -> list[str]:
