@@ -47,7 +47,7 @@ def _tab(page, name):
     page.get_by_role("tab", name=name).click()
 
 
-def test_ask_a_question_and_open_its_citation(page):
+def test_ask_a_question_open_its_citation_and_rate_it(page):
     _tab(page, "Chat 问答")
     page.get_by_placeholder("提问 / Ask a question").fill("某汽车制造商实施精益生产后客户投诉率下降了多少？")
     started = time.perf_counter()
@@ -63,6 +63,9 @@ def test_ask_a_question_and_open_its_citation(page):
     source.wait_for()
     assert source.inner_text().endswith("case-auto-lean.md") or source.inner_text().endswith(".md")
     page.screenshot(path=SHOTS / "02-citation-open.png")
+    page.get_by_placeholder("Optional comment, saved with your 👍/👎 under an answer").fill("needs the 2019 figure")
+    page.get_by_role("button", name="Dislike").first.click()
+    page.get_by_text(re.compile(r"feedback #\d+ saved")).wait_for(timeout=30_000)
 
 
 def test_document_markup_renders_as_text(page, tmp_path):

@@ -26,12 +26,16 @@ def app(hash_settings):
     return assistant, _callbacks(assistant)
 
 
-def test_chat_streams_then_thumbs_down_is_stored(app):
+def test_chat_streams_then_thumbs_down_on_that_answer_is_stored(app):
     assistant, fns = app
     *_, (messages, cleared, last) = fns["chat._handlers.chat_turn"]("How is the Net Promoter Score calculated?", [],
                                                                "default", "", "", "", "", NOBODY)
     assert cleared == "" and messages[-1]["role"] == "assistant" and last["kb"] == "default"
-    status, comment = fns["chat._handlers.thumbs_down"](last, "missing the formula", NOBODY)
+    assert last["index"] == 1  # the answer's place in the conversation, which the thumbs under it report
+    rate = fns["chat._handlers.rate_message"]
+    status, comment = rate(types.SimpleNamespace(index=0, liked=False), [last], "?", NOBODY)
+    assert "no answer" in status and comment == "?"  # the user's own message cannot be rated
+    status, comment = rate(types.SimpleNamespace(index=1, liked=False), [last], "missing the formula", NOBODY)
     assert "saved" in status and comment == ""
     [row] = FeedbackStore(default_path(assistant.settings)).list()
     assert row["rating"] == "down" and row["chunk_ids"] == [c["chunk_id"] for c in last["answer"]["citations"]]

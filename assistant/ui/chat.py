@@ -39,7 +39,7 @@ def render_answer(answer: Answer) -> str:
 
 
 def _handlers(assistant: Assistant):
-    """The chat callbacks: a streamed turn, thumbs up and thumbs down on the last answer."""
+    """The chat callbacks: a streamed turn, and 👍/👎 on any answer of the conversation."""
 
     def chat_turn(question: str, messages: list, kb: str, industry: str, backend: str, doc_type: str, lang: str,
                   request: gr.Request):
@@ -61,7 +61,8 @@ def _handlers(assistant: Assistant):
                     yield messages, "", gr.skip()
                 else:
                     messages[-1]["content"] = render_answer(part)
-                    yield messages, "", {"question": question, "answer": part.to_dict(), "kb": kb or "default"}
+                    yield messages, "", {"question": question, "answer": part.to_dict(), "kb": kb or "default",
+                                         "index": len(messages) - 1}
         except QCAError as exc:
             messages[-1]["content"] = warning(exc)
             yield messages, "", {}
@@ -75,13 +76,15 @@ def _handlers(assistant: Assistant):
             return warning(result["error"]), comment
         return f"Thanks — feedback #{result['id']} saved.", ""
 
-    def thumbs_up(last: dict, comment: str, request: gr.Request) -> tuple[str, str]:
-        return rate("up", last, comment, request)
+    def rate_message(data: gr.LikeData, turns: list, comment: str, request: gr.Request) -> tuple[str, str]:
+        """The thumbs under each answer: the rated message is found by its place in the conversation."""
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        turn = next((t for t in turns if t.get("index") == index), None)
+        if turn is None:
+            return "That message has no answer to rate.", comment
+        return rate("up" if data.liked else "down", turn, comment, request)
 
-    def thumbs_down(last: dict, comment: str, request: gr.Request) -> tuple[str, str]:
-        return rate("down", last, comment, request)
-
-    return chat_turn, thumbs_up, thumbs_down
+    return chat_turn, rate_message
 
 
 def _export_handlers(assistant: Assistant):
@@ -106,7 +109,7 @@ def _export_handlers(assistant: Assistant):
 
 def chat_tab(assistant: Assistant, kb_choices: list[str]):
     """The chat components inside the current Blocks; returns the KB dropdown so the app can refresh it."""
-    chat_turn, thumbs_up, thumbs_down = _handlers(assistant)
+    chat_turn, rate_message = _handlers(assistant)
     remember, export, forget = _export_handlers(assistant)
     chatbot = gr.Chatbot(height=480, label="Chat")
     last, turns = gr.State({}), gr.State([])
@@ -119,10 +122,7 @@ def chat_tab(assistant: Assistant, kb_choices: list[str]):
         doc_type = gr.Dropdown(choices=[""] + list(app_actions.DOC_TYPES), value="", label="Document type filter")
         lang = gr.Dropdown(choices=[""] + list(app_actions.LANGS), value="", label="Language filter")
         backend = gr.Textbox(value=assistant.settings.backend, label="Backend (extractive, openai:MODEL …)")
-    with gr.Row():
-        up = gr.Button("👍", scale=0)
-        down = gr.Button("👎", scale=0)
-        comment = gr.Textbox(placeholder="Optional comment on the last answer", show_label=False, scale=4)
+    comment = gr.Textbox(placeholder="Optional comment, saved with your 👍/👎 under an answer", show_label=False)
     status = gr.Markdown()
     with gr.Row():
         export_btn = gr.Button("Export conversation (Markdown)", scale=0)
@@ -133,8 +133,7 @@ def chat_tab(assistant: Assistant, kb_choices: list[str]):
                 api_visibility="private").then(remember, [last, turns], turns, api_visibility="private")
     export_btn.click(export, turns, [exported, status], api_visibility="private")
     chatbot.clear(forget, None, [turns, last], api_visibility="private")
-    up.click(thumbs_up, [last, comment], [status, comment], api_visibility="private")
-    down.click(thumbs_down, [last, comment], [status, comment], api_visibility="private")
+    chatbot.like(rate_message, [turns, comment], [status, comment], api_visibility="private")
     return kb
 
 
