@@ -153,7 +153,7 @@ def test_ui_callbacks_remember_export_and_correct(assistant, tmp_path, monkeypat
     assert fns["chat._export_handlers.remember"](last, turns) == turns and len(turns) == 1
     path, status = fns["chat._export_handlers.export"](turns)
     assert path.endswith("conversation.md") and status == ""
-    fns["chat._handlers.thumbs_down"](last, "", nobody)
+    fns["chat._handlers.rate_message"](types.SimpleNamespace(index=last["index"], liked=False), turns, "", nobody)
     rows, info = fns["feedback_panel._handlers.show_down"]("default", nobody)
     assert len(rows) == 1 and "1 thumbs-down" in info
     csv_path, _ = fns["feedback_panel._handlers.export_feedback"]("default", nobody)
