@@ -156,16 +156,29 @@ def evidence_table(result: dict) -> list[list[str]]:
 
 def feedback(assistant: Assistant, user: User | None, rating: str, question: str, answer: dict, comment: str = "",
              kb: str = "default") -> dict:
-    """Store a thumbs-up/down on an answer (its `ask` JSON), with the ids of the chunks it cited."""
+    """Store a thumbs-up/down on an answer (its `ask` JSON), with the ids of the chunks retrieved for it."""
     from assistant.feedback import FeedbackStore, default_path
 
     kb = assistant.check_read(kb or "default", user)
     answer = answer or {}
-    chunk_ids = [c.get("chunk_id", "") for c in answer.get("citations", [])]
+    chunk_ids = _retrieved(answer)
     name = user.name if user else ""
     feedback_id = FeedbackStore(default_path(assistant.settings)).record(
         question, answer.get("answer", ""), chunk_ids, rating, comment or "", kb, name, answer.get("backend_used", ""))
     return {"id": feedback_id, "rating": rating}
+
+
+def log_answer(assistant: Assistant, user: User | None, answer: dict, kb: str = "default") -> None:
+    """The audit log: every question the app answered, who asked, the retrieved chunk ids and the answer."""
+    from assistant.feedback import FeedbackStore, default_path
+
+    FeedbackStore(default_path(assistant.settings)).log_question(
+        answer["question"], answer.get("answer", ""), _retrieved(answer), kb or "default", user.name if user else "",
+        answer.get("backend_used", ""))
+
+
+def _retrieved(answer: dict) -> list[str]:
+    return answer.get("retrieved") or [c.get("chunk_id", "") for c in answer.get("citations", [])]
 
 
 def _export_folder(assistant: Assistant, prefix: str) -> Path:

@@ -127,6 +127,7 @@ def to_answer(state: ChainState) -> Answer:
         question=state.question, standalone_question=state.standalone_question, language=state.language,
         answer=comp.text, refused=comp.refused, backend_used=comp.backend, citations=citations,
         grounding=state.grounding, notes=state.notes + comp.notes, timings_ms=state.timings_ms,
+        retrieved=[h.chunk.chunk_id for h in state.hits],
     )
 
 

@@ -81,6 +81,7 @@ class Answer:
     grounding: GroundingReport = field(default_factory=lambda: GroundingReport(1.0))
     notes: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    retrieved: list[str] = field(default_factory=list)  # chunk ids of every passage retrieved, cited or not
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

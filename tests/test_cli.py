@@ -50,6 +50,7 @@ def test_ask_json_follows_the_contract(cli_data):
     assert "40%" in answer["answer"] and answer["citations"][0]["n"] == 1
     assert {"n", "source", "title", "page", "section", "chunk_id", "quote"} <= set(answer["citations"][0])
     assert {"retrieve", "generate", "total"} <= set(answer["timings_ms"])
+    assert {c["chunk_id"] for c in answer["citations"]} <= set(answer["retrieved"])  # cited among retrieved
 
 
 def test_ask_batch_prints_one_answer_per_line_with_ids(cli_data, tmp_path):

@@ -37,8 +37,13 @@ def test_chat_streams_then_thumbs_down_on_that_answer_is_stored(app):
     assert "no answer" in status and comment == "?"  # the user's own message cannot be rated
     status, comment = rate(types.SimpleNamespace(index=1, liked=False), [last], "missing the formula", NOBODY)
     assert "saved" in status and comment == ""
-    [row] = FeedbackStore(default_path(assistant.settings)).list()
-    assert row["rating"] == "down" and row["chunk_ids"] == [c["chunk_id"] for c in last["answer"]["citations"]]
+    store = FeedbackStore(default_path(assistant.settings))
+    [row] = store.list()
+    retrieved = last["answer"]["retrieved"]
+    assert row["rating"] == "down" and row["chunk_ids"] == retrieved
+    assert {c["chunk_id"] for c in last["answer"]["citations"]} <= set(retrieved)
+    [logged] = store.questions()  # the audit log holds every answered question
+    assert logged["question"] == "How is the Net Promoter Score calculated?" and logged["chunk_ids"] == retrieved
 
 
 def test_retrieval_tab_shows_scores(app):

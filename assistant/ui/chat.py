@@ -52,8 +52,9 @@ def _handlers(assistant: Assistant):
         messages = messages + [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
         streamed = ""
         try:
+            user = user_of(assistant, request)
             parts = assistant.stream(question, kb or "default", industry or None, history, backend or None,
-                                     user=user_of(assistant, request), doc_type=doc_type or None, lang=lang or None)
+                                     user=user, doc_type=doc_type or None, lang=lang or None)
             for part in parts:
                 if isinstance(part, str):
                     streamed += part
@@ -61,6 +62,7 @@ def _handlers(assistant: Assistant):
                     yield messages, "", gr.skip()
                 else:
                     messages[-1]["content"] = render_answer(part)
+                    app_actions.log_answer(assistant, user, part.to_dict(), kb)
                     yield messages, "", {"question": question, "answer": part.to_dict(), "kb": kb or "default",
                                          "index": len(messages) - 1}
         except QCAError as exc:
@@ -141,9 +143,14 @@ def register_ask(assistant: Assistant) -> None:
     def ask_api(question: str, kb: str = "default", industry: str = "", backend: str = "", doc_type: str = "",
                 lang: str = "", request: gr.Request = None) -> dict:
         """The `ask` JSON of the CLI contract, for gradio_client and other programs."""
-        return as_json(lambda: assistant.ask(question, kb or "default", industry or None, backend=backend or None,
-                                             user=user_of(assistant, request), doc_type=doc_type or None,
-                                             lang=lang or None).to_dict())
+        def answer() -> dict:
+            user = user_of(assistant, request)
+            result = assistant.ask(question, kb or "default", industry or None, backend=backend or None, user=user,
+                                   doc_type=doc_type or None, lang=lang or None).to_dict()
+            app_actions.log_answer(assistant, user, result, kb)
+            return result
+
+        return as_json(answer)
 
     gr.api(ask_api, api_name="ask")
 
