@@ -128,9 +128,7 @@ def export_files(assistant: Assistant, doc) -> list[str]:
     """The document as md, docx and pdf in a fresh folder under <data_dir>/exports; the paths."""
     from assistant.workflows.export import write
 
-    root = Path(assistant.settings.data_dir) / "exports"
-    root.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f"{doc.kind}-", dir=root))
+    folder = _export_folder(assistant, f"{doc.kind}-")
     return [str(write(doc, fmt, folder / f"{doc.kind}.{fmt}")) for fmt in EXPORT_FORMATS]
 
 
@@ -141,11 +139,7 @@ def evidence(assistant: Assistant, user: User | None, kb: str = "default", indus
 
     kb = assistant.check_read(kb or "default", user)
     rows = extract_rows(assistant.lexical(kb).chunks, normalize_industry(industry or None))
-    chart = None
-    if rows:
-        root = Path(assistant.settings.data_dir) / "exports"
-        root.mkdir(parents=True, exist_ok=True)
-        chart = str(draw_chart(rows, Path(tempfile.mkdtemp(prefix="evidence-", dir=root)) / "evidence.png"))
+    chart = str(draw_chart(rows, _export_folder(assistant, "evidence-") / "evidence.png")) if rows else None
     return {"rows": [r.to_dict() for r in rows], "chart": chart}
 
 
@@ -157,24 +151,26 @@ def evidence_table(result: dict) -> list[list[str]]:
 def feedback(assistant: Assistant, user: User | None, rating: str, question: str, answer: dict, comment: str = "",
              kb: str = "default") -> dict:
     """Store a thumbs-up/down on an answer (its `ask` JSON), with the ids of the chunks retrieved for it."""
-    from assistant.feedback import FeedbackStore, default_path
-
     kb = assistant.check_read(kb or "default", user)
     answer = answer or {}
     chunk_ids = _retrieved(answer)
     name = user.name if user else ""
-    feedback_id = FeedbackStore(default_path(assistant.settings)).record(
+    feedback_id = _feedback_store(assistant).record(
         question, answer.get("answer", ""), chunk_ids, rating, comment or "", kb, name, answer.get("backend_used", ""))
     return {"id": feedback_id, "rating": rating}
 
 
 def log_answer(assistant: Assistant, user: User | None, answer: dict, kb: str = "default") -> None:
     """The audit log: every question the app answered, who asked, the retrieved chunk ids and the answer."""
-    from assistant.feedback import FeedbackStore, default_path
-
-    FeedbackStore(default_path(assistant.settings)).log_question(
+    _feedback_store(assistant).log_question(
         answer["question"], answer.get("answer", ""), _retrieved(answer), kb or "default", user.name if user else "",
         answer.get("backend_used", ""))
+
+
+def _feedback_store(assistant: Assistant):
+    from assistant.feedback import FeedbackStore, default_path
+
+    return FeedbackStore(default_path(assistant.settings))
 
 
 def _retrieved(answer: dict) -> list[str]:
@@ -182,6 +178,7 @@ def _retrieved(answer: dict) -> list[str]:
 
 
 def _export_folder(assistant: Assistant, prefix: str) -> Path:
+    """A fresh folder under <data_dir>/exports, so two users' downloads never overwrite each other."""
     root = Path(assistant.settings.data_dir) / "exports"
     root.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
@@ -217,11 +214,9 @@ def export_conversation(assistant: Assistant, turns: list[dict]) -> str:
 
 def feedback_csv(assistant: Assistant, user: User | None, kb: str = "default") -> str:
     """The knowledge base's feedback as a CSV file (UTF-8 with BOM, for Excel); editors and admins only."""
-    from assistant.feedback import FeedbackStore, default_path
-
     assistant.check_manage(user)
     kb = assistant.check_read(kb or "default", user)
-    text = FeedbackStore(default_path(assistant.settings)).export_csv(kb=kb)
+    text = _feedback_store(assistant).export_csv(kb=kb)
     path = _export_folder(assistant, "feedback-") / f"feedback-{kb}.csv"
     path.write_text(text, encoding="utf-8-sig")
     return str(path)
@@ -229,11 +224,9 @@ def feedback_csv(assistant: Assistant, user: User | None, kb: str = "default") -
 
 def down_feedback(assistant: Assistant, user: User | None, kb: str = "default") -> list[list[Any]]:
     """Table rows of the knowledge base's thumbs-down feedback (DOWN_COLUMNS); editors and admins only."""
-    from assistant.feedback import FeedbackStore, default_path
-
     assistant.check_manage(user)
     kb = assistant.check_read(kb or "default", user)
-    return table(FeedbackStore(default_path(assistant.settings)).list(kb=kb, rating="down"), DOWN_COLUMNS)
+    return table(_feedback_store(assistant).list(kb=kb, rating="down"), DOWN_COLUMNS)
 
 
 def correct_answer(assistant: Assistant, user: User | None, feedback_id: Any, corrected: str,
@@ -242,14 +235,14 @@ def correct_answer(assistant: Assistant, user: User | None, feedback_id: Any, co
 
     The correction is stored, written to <data_dir>/faq/<kb>/faq-<id>.md and ingested, so it is cited like any
     passage (doc_type 'faq', preferred by retrieval through QCA_FAQ_BOOST)."""
-    from assistant.feedback import FeedbackStore, default_path, faq_markdown
+    from assistant.feedback import faq_markdown
     from assistant.text import detect_language
     from ingest.pipeline import source_name
 
     assistant.check_manage(user)
     kb = assistant.check_read(kb or "default", user)
     number = _feedback_id(feedback_id)
-    store = FeedbackStore(default_path(assistant.settings))
+    store = _feedback_store(assistant)
     found = next((row for row in store.list(kb=kb, rating="down") if row["id"] == number), None)
     if found is None:
         raise BadInputError(f"no thumbs-down feedback #{number} in knowledge base '{kb}'")

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from assistant import cli_docs
+from assistant.cli_io import IndustryOpt, JsonOpt, KbOpt, fail, make_assistant
 from assistant.cli_users import users_app
 from assistant.errors import QCAError
 
@@ -18,15 +19,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="QC Assist: q
 kb_app = typer.Typer(no_args_is_help=True, help="List, count or delete the sources of a knowledge base.")
 app.add_typer(kb_app, name="kb")
 
-KbOpt = Annotated[str, typer.Option("--kb", help="Knowledge base name; 'default' holds corpus/.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
-IndustryOpt = Annotated[str | None, typer.Option("--industry", help="e.g. logistics, 制造业, software")]
-
-
-def _assistant():
-    from assistant.service import Assistant
-
-    return Assistant()
 
 
 def _emit(payload: Any, as_json: bool, human: str) -> None:
@@ -34,11 +26,6 @@ def _emit(payload: Any, as_json: bool, human: str) -> None:
         typer.echo(json.dumps(payload, ensure_ascii=False))
     else:
         typer.echo(human)
-
-
-def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(2)
 
 
 @app.command()
@@ -49,9 +36,9 @@ def ingest(
 ) -> None:
     """Add or update documents; unchanged files are skipped, failed files are listed and skipped."""
     try:
-        report = _assistant().ingest(paths, kb, reindex=reindex)
+        report = make_assistant().ingest(paths, kb, reindex=reindex)
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     lines = [f"{report.files_ok} file(s) ingested into '{kb}': {report.chunks_added} chunks added, "
              f"{report.chunks_unchanged} unchanged, {report.chunks_removed} removed in {report.seconds:.1f}s"]
     lines += [f"FAILED {f['path']}: {f['error']}" for f in report.files_failed]
@@ -75,7 +62,7 @@ def ask(
     try:
         if batch is not None:
             items = read_batch(batch)
-            assistant = _assistant()
+            assistant = make_assistant()
             for item in items:
                 answer = assistant.ask(item["question"], kb, item.get("industry") or industry, item.get("history"),
                                        backend)
@@ -83,9 +70,9 @@ def ask(
             return
         if not question:
             raise QCAError("give a QUESTION or --batch FILE.jsonl")
-        answer = _assistant().ask(question, kb, industry, read_history(history) if history else None, backend)
+        answer = make_assistant().ask(question, kb, industry, read_history(history) if history else None, backend)
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     _emit(answer.to_dict(), as_json, format_answer(answer))
 
 
@@ -96,9 +83,9 @@ def search(
 ) -> None:
     """The retrieval debugger: ranked hits with dense, BM25 and fused scores and the matched terms."""
     try:
-        result = _assistant().search(query, kb, industry=industry, k=k)
+        result = make_assistant().search(query, kb, industry=industry, k=k)
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     lines = [f"expanded terms: {', '.join(result.expanded_terms) or '-'}"]
     for i, hit in enumerate(result.hits, start=1):
         lines.append(f"{i}. {hit.chunk.title} › {hit.chunk.section}  [{hit.chunk.source}]  fused={hit.fused_score:.4f} "
@@ -110,9 +97,9 @@ def search(
 def kb_list(kb: KbOpt = "default", as_json: JsonOpt = False) -> None:
     """Sources with chunk counts and ingest dates."""
     try:
-        listing = _assistant().list_sources(kb)
+        listing = make_assistant().list_sources(kb)
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     rows = [f"{s['source']}\t{s['chunks']}\t{s['ingested_at']}\t{s['title']}" for s in listing["sources"]]
     _emit(listing, as_json, "\n".join(rows) or f"knowledge base '{kb}' is empty")
 
@@ -121,9 +108,9 @@ def kb_list(kb: KbOpt = "default", as_json: JsonOpt = False) -> None:
 def kb_stats(kb: KbOpt = "default", as_json: JsonOpt = False) -> None:
     """Counts of sources and chunks, by language."""
     try:
-        stats = _assistant().stats(kb)
+        stats = make_assistant().stats(kb)
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     _emit(stats, as_json, f"{stats['sources']} sources, {stats['chunks']} chunks, by language {stats['by_lang']}")
 
 
@@ -132,9 +119,9 @@ def kb_delete(source: Annotated[str, typer.Argument(help="Source as shown by 'kb
               as_json: JsonOpt = False) -> None:
     """Remove every chunk of one source."""
     try:
-        result = _assistant().delete_source(source, kb)
+        result = make_assistant().delete_source(source, kb)
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     _emit(result, as_json, f"removed {result['chunks_removed']} chunks of {source} from '{kb}'")
 
 
@@ -158,7 +145,7 @@ def bench(
             return
         result = run_bench(questions, backend)
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     _emit(result, as_json, json.dumps(result, ensure_ascii=False, indent=1))
 
 
@@ -182,7 +169,7 @@ def eval_command(
         if work_products:
             from evals.work_products import run_work_product_eval
 
-            result = run_work_product_eval(_assistant(), kb)
+            result = run_work_product_eval(make_assistant(), kb)
             _emit(result, as_json, json.dumps(result["summary"], ensure_ascii=False, indent=1))
             return
         if compare:
@@ -194,9 +181,9 @@ def eval_command(
         from evals.evaluate import run_eval
 
         items = load_dataset(dataset)
-        report = run_eval(_assistant(), smoke_subset(items) if smoke else items, kb, backend, baseline)
+        report = run_eval(make_assistant(), smoke_subset(items) if smoke else items, kb, backend, baseline)
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     folder = write_report(report, out or default_out_dir())
     summary = {key: report[key] for key in ("n", "metrics", "baseline", "checker") if key in report}
     _emit({**summary, "report": str(folder)}, as_json,

@@ -8,26 +8,13 @@ from typing import Annotated
 
 import typer
 
+from assistant.cli_io import IndustryOpt, JsonOpt, KbOpt, fail, make_assistant
 from assistant.errors import BadInputError, QCAError
 
-KbOpt = Annotated[str, typer.Option("--kb", help="Knowledge base name; 'default' holds corpus/.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
-IndustryOpt = Annotated[str | None, typer.Option("--industry", help="e.g. logistics, 制造业, software")]
 BackendOpt = Annotated[str | None, typer.Option("--backend", help="extractive (default) or an LLM backend")]
 FormatOpt = Annotated[str | None, typer.Option("--format", help="md, docx or pdf (default: from -o, else md)")]
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="File to write (needed for docx and pdf)")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh or en (default: the language of the input)")]
-
-
-def _assistant():
-    from assistant.service import Assistant
-
-    return Assistant()
-
-
-def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(2)
 
 
 def _check_output(fmt: str | None, output: Path | None) -> None:
@@ -46,10 +33,10 @@ def _produce(build, as_json: bool, fmt: str | None, output: Path | None) -> None
 
     try:
         _check_output(fmt, output)
-        doc = build(_assistant())
+        doc = build(make_assistant())
         written = str(write(doc, fmt, output)) if output else None
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
         typer.echo(json.dumps({**doc.to_dict(), "output": written}, ensure_ascii=False))
     elif written:
@@ -83,13 +70,13 @@ def evidence(
     try:
         if fmt not in ("md", "csv"):
             raise BadInputError(f"unknown format '{fmt}': use md or csv")
-        rows = extract_rows(_assistant().lexical(kb).chunks, normalize_industry(industry))
+        rows = extract_rows(make_assistant().lexical(kb).chunks, normalize_industry(industry))
         if chart:
             from assistant.workflows.evidence_chart import draw_chart
 
             draw_chart(rows, chart)
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     payload = {"rows": [r.to_dict() for r in rows], "chart": str(chart) if chart else None}
     typer.echo(json.dumps(payload, ensure_ascii=False) if as_json else
                (to_csv(rows) if fmt == "csv" else to_markdown(rows)))

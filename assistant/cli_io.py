@@ -1,12 +1,32 @@
-"""Reading CLI input files and printing answers for people."""
+"""What every `qcassist` command shares: the common options, the assistant, the exit on bad input, reading
+input files and printing answers for people."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
 
 from assistant.errors import BadInputError
 from assistant.models import Answer
+
+KbOpt = Annotated[str, typer.Option("--kb", help="Knowledge base name; 'default' holds corpus/.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
+IndustryOpt = Annotated[str | None, typer.Option("--industry", help="e.g. logistics, 制造业, software")]
+
+
+def make_assistant():
+    from assistant.service import Assistant
+
+    return Assistant()
+
+
+def fail(message: object) -> NoReturn:
+    """The contract for bad input: one line on stderr, exit code 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
 
 
 def read_history(path: Path) -> list[dict[str, str]]:

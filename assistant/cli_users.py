@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
+from assistant.cli_io import fail
 from assistant.errors import QCAError
 
 users_app = typer.Typer(no_args_is_help=True, help="Manage sign-in users and knowledge-base access (QCA_AUTH_FILE).")
@@ -17,17 +18,12 @@ AuthFileOpt = Annotated[Path | None, typer.Option(
     "--auth-file", help="Users JSON file; defaults to the QCA_AUTH_FILE environment variable.")]
 
 
-def _fail(message: object) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
 def _store(auth_file: Path | None):
     from assistant.auth import UserStore
 
     path = auth_file or os.environ.get("QCA_AUTH_FILE")
     if not path:
-        _fail("no auth file: pass --auth-file PATH or set QCA_AUTH_FILE")
+        fail("no auth file: pass --auth-file PATH or set QCA_AUTH_FILE")
     return UserStore(Path(path))
 
 
@@ -51,7 +47,7 @@ def add(
     try:
         user = store.add_user(name, _read_password(password_stdin), role, replace=replace)
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"user '{user.name}' saved with role {user.role} in {store.path}")
 
 
@@ -62,7 +58,7 @@ def list_users(auth_file: AuthFileOpt = None) -> None:
     try:
         users, restricted = store.users(), store.restrictions()
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     for user in users:
         typer.echo(f"{user.name}\t{user.role}")
     for kb, access in sorted(restricted.items()):
@@ -77,7 +73,7 @@ def remove(name: Annotated[str, typer.Argument(help="User to delete.")], auth_fi
     try:
         store.remove_user(name)
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"user '{name}' removed")
 
 
@@ -94,11 +90,11 @@ def restrict(
     try:
         if clear:
             if user or role:
-                _fail("--clear takes no --user or --role")
+                fail("--clear takes no --user or --role")
             store.unrestrict_kb(kb)
             typer.echo(f"knowledge base '{kb}' is open to every signed-in user")
             return
         store.restrict_kb(kb, users=user or [], roles=role or [])
     except QCAError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"knowledge base '{kb}' restricted to {', '.join([*(user or []), *(f'role:{r}' for r in role or [])])}")

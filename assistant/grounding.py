@@ -34,11 +34,16 @@ class Claim:
         return self.support >= SUPPORT_THRESHOLD
 
 
+def cited_numbers(text: str) -> list[int]:
+    """The passage numbers of every [n] or [n, m] marker in the text, in order."""
+    return [int(n) for group in CITATION_RE.findall(text) for n in group.split(",")]
+
+
 def split_claims(answer: str) -> list[Claim]:
     """Sentences of the answer with the citation numbers attached to each (Chinese and English rules)."""
     claims = []
     for sentence in split_sentences(answer):
-        cited = [int(n) for group in CITATION_RE.findall(sentence) for n in group.split(",")]
+        cited = cited_numbers(sentence)
         text = CITATION_RE.sub("", sentence).strip()
         if tokenize(text):
             claims.append(Claim(sentence, text, cited))

@@ -107,7 +107,7 @@ class Assistant:
         self.check_read(kb, user)
         _require_text(query, "query")
         filters = SearchFilters(normalize_industry(industry), doc_type, lang, source)
-        return self.searcher(validate_kb_name(kb)).search(query, filters, k)
+        return self.searcher(kb).search(query, filters, k)
 
     def context(self, kb: str = "default", backend: str | None = None):
         """Everything one answer needs, from parts loaded once and shared between requests."""

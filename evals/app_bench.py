@@ -22,7 +22,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port nothing listens on, for a server of our own on 127.0.0.1 (the tests use it too)."""
     import socket
 
     with socket.socket() as sock:
@@ -30,13 +31,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait(url: str, timeout: float = 180) -> None:
+def wait_for_http(url: str, timeout: float = 60.0) -> None:
+    """Until the URL answers; a server still starting may refuse, reset or half-answer, so any error retries."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
-        except OSError:
+        except Exception:
             time.sleep(0.2)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
@@ -96,7 +98,7 @@ def run_app_bench(users: int = 10) -> dict:
     questions = [it["question"] for it in load_dataset() if it["answerable"] and it.get("type") == "factual"]
     with tempfile.TemporaryDirectory(prefix="qca-app-bench-") as data_dir:
         Assistant(Settings(data_dir=Path(data_dir), _env_file=None)).ingest([ROOT / "corpus"], progress=False)
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "QCA_DATA_DIR": data_dir, "QCA_PORT": str(port), "HF_HUB_OFFLINE": "1",
                "GRADIO_ANALYTICS_ENABLED": "False"}
         env.pop("QCA_AUTH_FILE", None)
@@ -105,7 +107,7 @@ def run_app_bench(users: int = 10) -> dict:
         app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
         try:
-            _wait(url)
+            wait_for_http(url, timeout=180)
             cold_start = round(time.perf_counter() - started, 1)
             idle_mb = _rss_mb(app.pid)
             browser = browser_latency(url, questions[:5])

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import BadInputError
-from assistant.grounding import CITATION_RE, claim_support
+from assistant.grounding import cited_numbers, claim_support
 from assistant.workflows.evidence import extract_rows
 from assistant.workflows.evidence_chart import chart_rows, draw_chart
 from assistant.workflows.export import write
@@ -17,10 +17,6 @@ from assistant.workflows.strategy import advise
 pytestmark = pytest.mark.integration
 
 
-def _cited_numbers(text: str) -> set[int]:
-    return {int(n) for group in CITATION_RE.findall(text) for n in group.split(",")}
-
-
 def _assert_grounded(doc):
     assert doc.grounding.supported_ratio == 1.0 and doc.grounding.claims >= 5
     numbers = {c.n for c in doc.references}
@@ -28,7 +24,7 @@ def _assert_grounded(doc):
     for section in doc.sections:
         for block in section.blocks:
             for item in block.items if block.grounded else []:
-                assert _cited_numbers(item) and _cited_numbers(item) <= numbers, item
+                assert cited_numbers(item) and set(cited_numbers(item)) <= numbers, item
 
 
 def test_strategy_for_logistics_delays_leads_with_scheduling_and_case_figures(corpus_assistant):

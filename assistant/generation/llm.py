@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,11 +12,11 @@ from assistant.config import Settings
 from assistant.errors import BackendError, BadInputError
 from assistant.generation.base import REFUSAL, Composition, refusal
 from assistant.generation.prompt import STOP_SEQUENCES, build_messages, condense_messages
+from assistant.grounding import cited_numbers
 from assistant.models import Hit
 
 log = logging.getLogger(__name__)
 PROVIDERS = ("extractive", "llamacpp", "openai", "ollama")
-_CITED_RE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
 @dataclass(frozen=True)
@@ -109,8 +108,7 @@ class LLMComposer:
             composition = refusal(language, str(self.spec))
             composition.notes = [] if text else [f"{self.spec} returned no text"]
             return composition
-        cited_numbers = {int(n) for group in _CITED_RE.findall(text) for n in re.findall(r"\d+", group)}
-        cited = {n: hits[n - 1] for n in sorted(cited_numbers) if 1 <= n <= len(hits)}
+        cited = {n: hits[n - 1] for n in sorted(set(cited_numbers(text))) if 1 <= n <= len(hits)}
         withheld = f"{removed} instruction-like sentence(s) in the passages were withheld from the model"
         notes = [withheld] if removed else []
         return Composition(text, False, cited, notes, backend=str(self.spec))

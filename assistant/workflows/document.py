@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.errors import BadInputError
 from assistant.models import Citation, GroundingReport
+from assistant.text import detect_language
 
 
 @dataclass
@@ -73,3 +75,12 @@ class WorkDocument:
                    "grounding": asdict(self.grounding), "footer": self.footer, "notes": self.notes,
                    "seconds": round(self.seconds, 3)}
         return payload
+
+
+def language_of(lang: str | None, text: str, industry: str = "") -> str:
+    """The document's language: as asked, else that of the user's text, else that of the industry's name."""
+    if lang:
+        if lang not in ("zh", "en"):
+            raise BadInputError(f"unknown language '{lang}'; use zh or en")
+        return lang
+    return detect_language(text) if text else ("en" if industry.isascii() else "zh")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from assistant.grounding import ANNOTATION, CITATION_RE, apply_mode, assess, report, with_marker
+from assistant.grounding import ANNOTATION, CITATION_RE, apply_mode, assess, cited_numbers, report, with_marker
 from assistant.models import Answer, Chunk, Citation, GroundingReport
 from assistant.text import join_sentences, split_sentences
 from assistant.workflows.document import WorkDocument
+from assistant.workflows.evidence import EvidenceRow, extract_rows
 
 
 @dataclass
@@ -27,7 +29,7 @@ class CitationRegistry:
     def adopt(self, answer: Answer, text: str) -> str:
         """Text of the answer with its [n] markers rewritten to this document's numbers; only passages the
         text still cites get a number, so the references have no gaps."""
-        used = {int(n) for group in CITATION_RE.findall(text) for n in group.split(",")}
+        used = set(cited_numbers(text))
         local = {}
         for c in answer.citations:
             if c.n in used:
@@ -63,16 +65,26 @@ class SectionWriter:
     kb: str = "default"
     backend: str | None = None
     registry: CitationRegistry = field(default_factory=CitationRegistry)
-    timings_ms: list[float] = field(default_factory=list)
-    _chunks: dict[str, Chunk] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.assistant.require_content(self.kb)
 
+    @property
+    def chunks(self) -> list[Chunk]:
+        """Every passage of the knowledge base (the BM25 index holds them all, already loaded)."""
+        return self.assistant.lexical(self.kb).chunks
+
+    @cached_property
+    def _chunks_by_id(self) -> dict[str, Chunk]:
+        return {c.chunk_id: c for c in self.chunks}
+
+    @cached_property
+    def evidence_rows(self) -> list[EvidenceRow]:
+        """The case figures of the knowledge base, read once per document however many sections use them."""
+        return extract_rows(self.chunks)
+
     def chunk(self, chunk_id: str) -> Chunk:
-        if not self._chunks:
-            self._chunks = {c.chunk_id: c for c in self.assistant.lexical(self.kb).chunks}
-        return self._chunks[chunk_id]
+        return self._chunks_by_id[chunk_id]
 
     def cite_row(self, quote: str, chunk_id: str) -> str:
         """A sentence quoted from a passage, with the passage's document-wide number."""
@@ -81,7 +93,6 @@ class SectionWriter:
     def sentences(self, question: str, industry: str | None = None, limit: int | None = None) -> list[str]:
         """Cited sentences answering the question; none when the knowledge base does not cover it."""
         answer = self.assistant.ask(question, kb=self.kb, industry=industry, backend=self.backend)
-        self.timings_ms.append(answer.timings_ms.get("total", 0.0))
         if answer.refused:
             return []
         kept = join_sentences(split_sentences(answer.answer)[:limit])
@@ -112,10 +123,10 @@ def finalize(doc: WorkDocument, registry: CitationRegistry, mode: str) -> WorkDo
             block.items = kept
         section.blocks = [b for b in section.blocks if b.items or b.rows]
     doc.grounding = report(all_claims) if all_claims else GroundingReport(None)
-    cited = {int(n) for item in _grounded_text(doc) for group in CITATION_RE.findall(item) for n in group.split(",")}
+    cited = {n for item in _document_text(doc) for n in cited_numbers(item)}
     doc.references = [c for c in registry.references if c.n in cited]
     return doc
 
 
-def _grounded_text(doc: WorkDocument) -> list[str]:
+def _document_text(doc: WorkDocument) -> list[str]:
     return [item for s in doc.sections for b in s.blocks for item in b.items + [" ".join(r) for r in b.rows]]

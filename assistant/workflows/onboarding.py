@@ -8,10 +8,10 @@ import time
 
 from assistant.errors import BadInputError
 from assistant.glossary import load_glossary
-from assistant.grounding import CITATION_RE, with_marker
+from assistant.grounding import cited_numbers, with_marker
 from assistant.models import Chunk
-from assistant.text import detect_language, split_sentences, strip_list_marker, tokenize
-from assistant.workflows.document import WorkDocument
+from assistant.text import split_sentences, strip_list_marker, tokenize
+from assistant.workflows.document import WorkDocument, language_of
 from assistant.workflows.grounded import SectionWriter, finalize
 from assistant.workflows.quiz import QuizQuestion, distractor_pool, make_quiz
 
@@ -51,15 +51,13 @@ def build_module(assistant, topic: str, audience: str | None = None, length: str
         raise BadInputError("a --topic is required, e.g. --topic 8D or --topic 'control charts'")
     if sizes is None:
         raise BadInputError(f"unknown length '{length}': use short or standard")
-    lang = lang or detect_language(topic)
-    if lang not in _TEXT:
-        raise BadInputError(f"unknown language '{lang}'; use zh or en")
+    lang = language_of(lang, topic)
     text, writer = _TEXT[lang], SectionWriter(assistant, kb, backend)
     concepts = _concepts(writer, topic, lang, sizes["concepts"])
     if not concepts:
         raise BadInputError(text["uncovered"].format(topic=topic))
     doc = WorkDocument("onboarding", text["title"].format(topic=topic), lang)
-    steps = _procedure(assistant, writer, topic, kb, lang)
+    steps = _procedure(writer, topic, lang)
     case = _worked_case(assistant, writer, topic, kb)
     objectives = [o.format(topic=topic) for o in text["objective_items"]]
     if steps:
@@ -95,11 +93,11 @@ def _concepts(writer: SectionWriter, topic: str, lang: str, limit: int) -> list[
     return sentences
 
 
-def _procedure(assistant, writer: SectionWriter, topic: str, kb: str, lang: str) -> list[str]:
+def _procedure(writer: SectionWriter, topic: str, lang: str) -> list[str]:
     """The marked steps (1., D3, 第二步 ...) of the section about the topic that lists the most, in order;
     sections in the module's language and with a steps-like heading first."""
     topic_tokens, sections = set(tokenize(topic)), {}
-    for chunk in assistant.lexical(kb).chunks:
+    for chunk in writer.chunks:
         if topic_tokens & set(tokenize(f"{chunk.title} {chunk.section}")):
             sections.setdefault((chunk.source, chunk.section), []).append(chunk)
     best: tuple = (False, False, 0)
@@ -142,8 +140,7 @@ def _quiz(assistant, writer: SectionWriter, topic: str, module: list[str], lang:
     from the terms and figures of the passages around the topic."""
     hits = assistant.search(topic, kb=writer.kb, k=30).hits
     registry = writer.registry
-    candidates = [(s, registry.chunk_id_of(int(CITATION_RE.findall(s)[0].split(",")[0])))
-                  for s in module if CITATION_RE.search(s)]
+    candidates = [(s, registry.chunk_id_of(cited_numbers(s)[0])) for s in module if cited_numbers(s)]
     candidates += [(s, h.chunk.chunk_id) for h in hits[:10] for s in split_sentences(h.chunk.text)
                    if len(tokenize(s)) >= 4]
     quiz = make_quiz(candidates, distractor_pool([h.chunk.text for h in hits], lang), lang, count)

@@ -8,11 +8,11 @@ import time
 
 from assistant.errors import BadInputError
 from assistant.glossary import load_glossary
-from assistant.workflows.document import WorkDocument
-from assistant.workflows.evidence import EvidenceRow, extract_rows
+from assistant.workflows.document import WorkDocument, language_of
+from assistant.workflows.evidence import EvidenceRow
 from assistant.workflows.evidence_chart import reported_change
 from assistant.workflows.grounded import SectionWriter, finalize
-from assistant.workflows.strategy import industry_label, language_of, require_industry, write_strategies
+from assistant.workflows.strategy import industry_label, require_industry, write_strategies
 
 DEFAULT_IMPROVEMENT = 0.10  # relative, when no comparable case gives a figure
 _HIGHER_IS_BETTER = ("nps", "csat", "satisfaction", "满意", "retention", "留存", "on-time", "准时", "yield", "合格",
@@ -77,8 +77,7 @@ def draft(assistant, industry: str | None, client: str, problem: str, kpis: dict
     summary.add("paragraph", [text["summary_text"].format(client=client, industry=label, problem=problem,
                                                           titles=titles)])
     doc.section(text["roadmap"]).add_table([text["roadmap_header"], *_roadmap(strategies, text["days"])])
-    rows = extract_rows(assistant.lexical(kb).chunks)
-    targets = [_target(name, value, rows, writer, text) for name, value in (kpis or {}).items()]
+    targets = [_target(name, value, writer, text) for name, value in (kpis or {}).items()]
     doc.section(text["kpi"]).add_table([text["kpi_header"], *targets])
     doc.section(text["risks"]).add("bullets", writer.first_answer(text["risks_q"], None, 3), grounded=True)
     finalize(doc, writer.registry, assistant.settings.grounding)
@@ -95,11 +94,11 @@ def _roadmap(strategies: list[dict], phases: list[str]) -> list[list[str]]:
             for i, phase in enumerate(phases)]
 
 
-def _target(name: str, current: str, rows: list[EvidenceRow], writer: SectionWriter, text: dict) -> list[str]:
+def _target(name: str, current: str, writer: SectionWriter, text: dict) -> list[str]:
     """Target relative to the current value: a comparable case's change where the corpus has one, else 10%."""
     number = float(re.search(r"-?\d+(?:\.\d+)?", current).group())
     unit = "%" if "%" in current else ""
-    row = _comparable_row(name, rows)
+    row = _comparable_row(name, writer.evidence_rows)
     change = reported_change(row) if row else None
     if change and change[1] == "%":
         factor, basis = 1 + change[0] / 100, text["case_basis"].format(metric=row.metric, change=row.change or

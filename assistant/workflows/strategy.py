@@ -12,9 +12,9 @@ from pathlib import Path
 from assistant.errors import BadInputError
 from assistant.industries import INDUSTRY_ALIASES, normalize_industry
 from assistant.models import Chunk
-from assistant.text import detect_language, split_sentences
-from assistant.workflows.document import WorkDocument
-from assistant.workflows.evidence import EvidenceRow, extract_rows
+from assistant.text import split_sentences
+from assistant.workflows.document import WorkDocument, language_of
+from assistant.workflows.evidence import EvidenceRow
 from assistant.workflows.grounded import SectionWriter, finalize
 
 CATALOGUE_PATH = Path(__file__).parent.parent / "data" / "strategies.yaml"
@@ -149,12 +149,12 @@ def write_strategies(doc: WorkDocument, writer: SectionWriter, industry: str, pr
                      level: int = 2) -> tuple[list[dict], dict]:
     """The ranked strategies as sections of the document, and how well the knowledge base covers the industry."""
     text, label = _TEXT[doc.lang], industry_label(industry, doc.lang)
-    specific = sum(1 for c in writer.assistant.lexical(writer.kb).chunks if industry in c.industries)
+    specific = sum(1 for c in writer.chunks if industry in c.industries)
     if specific < THIN_COVERAGE_CHUNKS:
         doc.notes.append(text["thin"].format(industry=label, n=specific))
-    rows, strategies = extract_rows(writer.assistant.lexical(writer.kb).chunks), []
+    strategies = []
     for ranked in rank_strategies(writer.assistant, industry, problem, doc.lang, writer.kb):
-        written = _write_strategy(doc, writer, ranked, len(strategies) + 1, industry, problem, rows, level)
+        written = _write_strategy(doc, writer, ranked, len(strategies) + 1, industry, problem, level)
         strategies += [written] if written else []
         if len(strategies) == limit:
             break
@@ -163,16 +163,8 @@ def write_strategies(doc: WorkDocument, writer: SectionWriter, industry: str, pr
     return strategies, {"industry_passages": specific, "thin": specific < THIN_COVERAGE_CHUNKS}
 
 
-def language_of(lang: str | None, problem: str, industry: str) -> str:
-    if lang:
-        if lang not in ("zh", "en"):
-            raise BadInputError(f"unknown language '{lang}'; use zh or en")
-        return lang
-    return detect_language(problem) if problem else ("en" if industry.isascii() else "zh")
-
-
 def _write_strategy(doc: WorkDocument, writer: SectionWriter, ranked: RankedStrategy, rank: int, industry: str,
-                    problem: str, rows: list[EvidenceRow], level: int) -> dict | None:
+                    problem: str, level: int) -> dict | None:
     """One strategy's section; None when the knowledge base cannot say what to do (a strategy is not padded)."""
     t, lang, text = ranked.template, doc.lang, _TEXT[doc.lang]
     label = industry_label(industry, lang)
@@ -184,7 +176,7 @@ def _write_strategy(doc: WorkDocument, writer: SectionWriter, ranked: RankedStra
         return None
     rationale = [r for r in _rationale(writer, ranked, problem) if r not in actions]
     effects = list(dict.fromkeys(writer.cite_row(r.quote, r.citation["chunk_id"])
-                                 for r in _matching_rows(rows, t, industry)))[:3]
+                                 for r in _matching_rows(writer.evidence_rows, t, industry)))[:3]
     kpis = [load_catalogue().kpi_names[k][lang] for k in t.kpis]
     steps = t.first_steps[lang]
     section = doc.section(f"{rank}. {t.title[lang]}", level)
