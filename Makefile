@@ -16,8 +16,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install --quiet -e '.[dev]'
 	touch $@
 
-# The tests also exercise the llama.cpp path, so they need the local-llm extra.
+# The tests also exercise the llama.cpp path, so they need the local-llm extra. llama-cpp-python compiles
+# llama.cpp from source, portably: no native CPU flags (a build tuned to the building CPU crashed with SIGSEGV on
+# an AVX-512 Xeon), AVX2/FMA/F16C as the x86-64 baseline. --no-cache-dir and --force-reinstall so neither pip's
+# wheel cache nor an earlier build in the venv, made with other flags, is ever reused.
+LLAMA_CPP := llama-cpp-python[server]==0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF
 $(VENV)/.installed-llm: $(VENV)/.installed
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" FORCE_CMAKE=1 $(PIP) install --quiet --no-cache-dir --force-reinstall \
+		--no-deps --no-binary llama-cpp-python '$(LLAMA_CPP)'
 	$(PIP) install --quiet -e '.[dev,local-llm]'
 	touch $@
 

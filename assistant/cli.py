@@ -132,6 +132,9 @@ def bench(
     questions: Annotated[int, typer.Option("--questions", min=1, max=100)] = 20,
     app_only: Annotated[bool, typer.Option("--app", help="Benchmark the running app instead: cold start, "
                                                          "browser latency, 10 users at once, memory.")] = False,
+    llm: Annotated[bool, typer.Option("--llm", help="A local GGUF model in this process against its worker "
+                                                    "process: first token, tokens/s.")] = False,
+    model: Annotated[str | None, typer.Option("--model", help="GGUF file for --llm (default: bundled).")] = None,
 ) -> None:
     """Time ingest, unchanged re-ingest, and per backend answer latency, first streamed text and grounding."""
     from evals.bench import run_bench
@@ -141,9 +144,12 @@ def bench(
             from evals.app_bench import run_app_bench
 
             result = run_app_bench()
-            _emit(result, as_json, json.dumps(result, ensure_ascii=False, indent=1))
-            return
-        result = run_bench(questions, backend)
+        elif llm:
+            from evals.llm_bench import run_llm_bench
+
+            result = run_llm_bench(model)
+        else:
+            result = run_bench(questions, backend)
     except QCAError as exc:
         fail(exc)
     _emit(result, as_json, json.dumps(result, ensure_ascii=False, indent=1))

@@ -2,11 +2,15 @@
 OpenAI-compatible server, streaming, fallback, timeouts and a prompt-injection document."""
 
 import logging
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from assistant.errors import BackendError, BadInputError
+from assistant.generation import llama_worker
+from assistant.generation.llama_worker import model_worker, stop_workers
 from assistant.generation.llamacpp import bundled_gguf_path
 from assistant.grounding import ANNOTATION, claim_support, split_claims
 from assistant.models import Answer
@@ -45,6 +49,37 @@ def test_bundled_gemma_answers_through_llamacpp_and_its_inventions_are_caught(co
         unsupported += len(answer.grounding.unsupported)
         assert answer.answer.count("⚠") == len(answer.grounding.unsupported)
     assert unsupported > 0, "the base model invents readily; a checker that flags nothing is broken"
+
+
+@pytest.fixture
+def fresh_workers():
+    """Model workers started by this test only, stopped afterwards."""
+    stop_workers()
+    yield
+    stop_workers()
+
+
+FAULTS = {"segv": "died (SIGSEGV)", "kill": "died (SIGKILL, probably out of memory)", "hang": "no answer within"}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_crashed_or_hung_model_worker_costs_one_answer_then_restarts(corpus_assistant, gemma_path, fault, tmp_path,
+                                                                        monkeypatch, fresh_workers):
+    marker = tmp_path / "misbehaved"
+    faulty = Path(__file__).parent / "faulty_llama_worker.py"
+    monkeypatch.setattr(llama_worker, "worker_command", lambda path, n_ctx: [
+        sys.executable, str(faulty), "--model", path, "--n-ctx", str(n_ctx), "--fault", fault, "--marker", str(marker)])
+    assistant, backend = _with(corpus_assistant, llm_timeout=15.0), f"llamacpp:{gemma_path}"
+
+    answer = assistant.ask(QUESTIONS[1], backend=backend)  # the worker misbehaves after three tokens
+    assert marker.exists(), "the fault was never injected"
+    assert answer.backend_used == "extractive" and not answer.refused and "NPS" in answer.answer
+    assert any(FAULTS[fault] in note and "answered with the extractive composer" in note for note in answer.notes)
+    assert model_worker(gemma_path, assistant.settings.llm_context).pid is None  # gone, not left running
+
+    again = assistant.ask(QUESTIONS[1], backend=backend)  # a new worker process, which answers
+    assert again.backend_used == backend and not any("extractive" in n for n in again.notes)
+    assert model_worker(gemma_path, assistant.settings.llm_context).pid is not None
 
 
 def test_openai_backend_against_a_real_llama_cpp_server_streams_tokens(corpus_assistant, gemma_path):

@@ -1,4 +1,4 @@
-"""A LangChain chat model over llama-cpp-python, for local GGUF files (the optional local-llm extra)."""
+"""A LangChain chat model over a local GGUF file (the optional local-llm extra), run in a worker process."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from assistant.errors import BadInputError
+from assistant.generation.llama_worker import model_worker
 from assistant.generation.prompt import STOP_SEQUENCES
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
@@ -36,45 +37,31 @@ def bundled_gguf_path(models_dir: Path) -> str:
     return str(target)
 
 
-@lru_cache(maxsize=2)
-def load_llama(path: str, n_ctx: int):
-    """One loaded model per file: loading takes seconds and hundreds of MB."""
-    try:
-        from llama_cpp import Llama
-    except ImportError as exc:
-        raise BadInputError("the llamacpp backend needs the local-llm extra: pip install '.[local-llm]'") from exc
-    # Gemma GGUFs may carry no chat template; name the format so turns are marked the way Gemma expects.
-    chat_format = "gemma" if "gemma" in Path(path).name.lower() else None
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=2, verbose=False, seed=0, chat_format=chat_format)
-
-
 class LlamaCppChat(BaseChatModel):
-    """Chat completions from a local GGUF model; greedy decoding so answers are repeatable."""
+    """Chat completions from a local GGUF model in its worker process; greedy decoding so answers repeat."""
 
     model_path: str
     n_ctx: int = 4096
     max_tokens: int = 400
+    timeout: float = 60.0
 
     @property
     def _llm_type(self) -> str:
         return "llamacpp"
 
-    def _request(self, messages: list[BaseMessage], stream: bool) -> Any:
+    def _tokens(self, messages: list[BaseMessage]) -> Iterator[str]:
         chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
-        return load_llama(self.model_path, self.n_ctx).create_chat_completion(
-            messages=chat, max_tokens=self.max_tokens, temperature=0.0, stream=stream, stop=STOP)
+        return model_worker(self.model_path, self.n_ctx).stream(chat, self.max_tokens, STOP, self.timeout)
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        text = self._request(messages, stream=False)["choices"][0]["message"]["content"] or ""
+        text = "".join(self._tokens(messages))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        for part in self._request(messages, stream=True):
-            delta = part["choices"][0]["delta"].get("content") or ""
-            if delta:
-                if run_manager:
-                    run_manager.on_llm_new_token(delta)
-                yield ChatGenerationChunk(message=AIMessageChunk(content=delta))
+        for delta in self._tokens(messages):
+            if run_manager:
+                run_manager.on_llm_new_token(delta)
+            yield ChatGenerationChunk(message=AIMessageChunk(content=delta))
         yield ChatGenerationChunk(message=AIMessageChunk(content=""))  # an empty answer is an answer, not an error

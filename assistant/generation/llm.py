@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import time
 from collections.abc import Iterator
@@ -53,7 +54,10 @@ def make_chat_model(spec: BackendSpec, settings: Settings):
         path = bundled_gguf_path(settings.data_dir / "models") if spec.model == "bundled" else spec.model
         if not Path(path).is_file():
             raise BadInputError(f"no GGUF model file at {path}")
-        return LlamaCppChat(model_path=path, n_ctx=settings.llm_context, max_tokens=settings.llm_max_tokens)
+        if importlib.util.find_spec("llama_cpp") is None:  # checked here: the worker process imports it
+            raise BadInputError("the llamacpp backend needs the local-llm extra: pip install '.[local-llm]'")
+        return LlamaCppChat(model_path=path, n_ctx=settings.llm_context, max_tokens=settings.llm_max_tokens,
+                            timeout=settings.llm_timeout)
     if spec.provider == "openai":
         from langchain_openai import ChatOpenAI
 
