@@ -6,7 +6,7 @@ QCA := $(VENV)/bin/qcassist
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup run ingest test lint calibrate eval bench clean
+.PHONY: setup run ingest test test-unit lint calibrate eval bench clean
 
 # torch first, pinned to the CPU build on this machine's disk; then the project and its dev tools.
 $(VENV)/.installed: pyproject.toml
@@ -45,7 +45,12 @@ run: ingest
 
 test: $(VENV)/.installed-llm /usr/bin/chromium
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(VENV)/bin/pytest
+
+# Everything not marked integration (no real model, servers or browser): the quick loop while changing code.
+test-unit: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -m "not integration"
 
 lint: setup
 	$(VENV)/bin/ruff check .

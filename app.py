@@ -1,10 +1,11 @@
-"""Entry point of the Gradio UI: builds the services once and launches."""
+"""Composition root of the Gradio app: settings, plugins (the evals' panel), the services, launch."""
 
 import logging
-import os
 
-from assistant.ui.app_blocks import launch
+from assistant.app.ui.app_blocks import launch
+from assistant.config import get_settings
+from assistant.plugins import load_plugins
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING)
-    launch(os.environ.get("QCA_HOST", "127.0.0.1"), int(os.environ.get("QCA_PORT", "7860")))
+    launch(get_settings(), load_plugins())

@@ -5,17 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
-import tempfile
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import BadInputError, PermissionDeniedError
+from assistant.files import atomic_path, path_lock
 
 ROLES = ("viewer", "editor", "admin")  # in rank order: each role can do what the ones before it can
 # Matched with fullmatch: "$" would let a trailing newline through.
@@ -65,7 +63,7 @@ class UserStore:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self._lock = path_lock(self.path)  # shared by every UserStore of this file in this process
 
     def _load(self) -> dict[str, Any]:
         try:
@@ -81,19 +79,8 @@ class UserStore:
         return data
 
     def _save(self, data: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # mkstemp creates the file 0600 next to the target, so os.replace is atomic and hashes are never world-readable.
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False, indent=2, sort_keys=True)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_path(self.path, mode=0o600) as tmp:  # password hashes are never world-readable
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
 
     def add_user(self, name: str, password: str, role: str, replace: bool = False) -> User:
         """Create a user (or, with replace=True, reset an existing user's password and role)."""
@@ -149,7 +136,7 @@ class UserStore:
 
     def restrict_kb(self, kb: str, users: Sequence[str] = (), roles: Sequence[str] = ()) -> None:
         """Limit a knowledge base to these users and roles (replacing any earlier list); admins always read it."""
-        from assistant.store import validate_kb_name
+        from assistant.retrieval.store import validate_kb_name
 
         validate_kb_name(kb)
         if not users and not roles:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+def default_data_dir() -> Path:
+    """The user's data folder (XDG), the same whatever folder a command is started in."""
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "qcassist"
 
 
 class Settings(BaseSettings):
@@ -16,7 +22,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QCA_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(Path("data"), description="Everything written at run time lives here.")
+    data_dir: Path = Field(default_factory=default_data_dir, description="Everything written at run time lives here.")
+    reports_dir: Path | None = Field(None, description="Eval reports; default <data_dir>/reports.")
+    host: str = Field("127.0.0.1", description="Address the app listens on.")
+    port: int = Field(7860, ge=1, le=65535)
     chroma_host: str | None = Field(None, description="Use a Chroma server instead of the embedded store.")
     chroma_port: int = 8000
     embedding_model: str = Field(BUNDLED_MODEL, description="sentence-transformers name/path, or 'hash'.")
@@ -51,12 +60,41 @@ class Settings(BaseSettings):
     openai_api_key: str | None = None
     ollama_url: str = "http://127.0.0.1:11434"
 
+    @field_validator("data_dir", "reports_dir", "auth_file")
+    @classmethod
+    def _absolute(cls, path: Path | None) -> Path | None:
+        """A relative path the user gives is taken from where they gave it, once, not wherever code runs later."""
+        return path.expanduser().resolve() if path is not None else None
+
+    # Every path the project writes, derived here and nowhere else.
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
 
     def kb_dir(self, kb: str) -> Path:
         return self.data_dir / "kbs" / kb
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    def uploads_dir(self, kb: str) -> Path:
+        return self.data_dir / "uploads" / kb
+
+    def faq_dir(self, kb: str) -> Path:
+        return self.data_dir / "faq" / kb
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
+
+    @property
+    def feedback_db(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"
+
+    @property
+    def reports_root(self) -> Path:
+        return self.reports_dir or self.data_dir / "reports"
 
 
 @lru_cache(maxsize=1)

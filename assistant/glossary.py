@@ -1,4 +1,4 @@
-"""The bilingual QC glossary: jieba words and cross-language query expansion."""
+"""The bilingual QC glossary (jieba words, cross-language query expansion) and how a term is found in text."""
 
 from __future__ import annotations
 
@@ -8,6 +8,21 @@ from functools import lru_cache
 from pathlib import Path
 
 GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.yaml"
+
+
+@lru_cache(maxsize=4096)
+def term_pattern(term: str) -> re.Pattern[str]:
+    """How a term is found in lower-cased text: Latin terms as whole words ('nps' not inside 'snps', 'ai' not in
+    'retailer'); Chinese terms anywhere, since Chinese has no spaces between words."""
+    escaped = re.escape(term.lower())
+    if re.match(r"[a-z0-9]", term.lower()):
+        return re.compile(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])")
+    return re.compile(escaped)
+
+
+def mentions(text: str, term: str) -> bool:
+    """Whether the text names the term, by the rule of term_pattern."""
+    return term_pattern(term).search(text.lower()) is not None
 
 
 @dataclass(frozen=True)
@@ -25,15 +40,7 @@ class Glossary:
 
     def __init__(self, groups: list[TermGroup]):
         self.groups = groups
-        self._patterns = [(self._pattern(term), index) for index, g in enumerate(groups) for term in g.terms]
-
-    @staticmethod
-    def _pattern(term: str) -> re.Pattern[str]:
-        escaped = re.escape(term.lower())
-        # Latin terms must match whole words ("NPS" must not match inside "snps"); Chinese terms anywhere.
-        if re.match(r"[a-z0-9]", term.lower()):
-            return re.compile(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])")
-        return re.compile(escaped)
+        self._patterns = [(term_pattern(term), index) for index, g in enumerate(groups) for term in g.terms]
 
     def chinese_terms(self) -> list[str]:
         return [t for g in self.groups for t in g.zh if not t.isascii()]

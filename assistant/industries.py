@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from assistant.errors import BadInputError
+from assistant.glossary import mentions
 
 INDUSTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "general": ("general", "通用", "跨行业"),
@@ -40,9 +39,8 @@ def industry_mentions(text: str) -> list[tuple[str, str]]:
     """(alias as written, industry key) for each industry named in the text, longest alias first."""
     aliases = sorted(((a, k) for k, names in INDUSTRY_ALIASES.items() for a in names if k != "general"),
                      key=lambda pair: len(pair[0]), reverse=True)
-    lowered, found = text.lower(), []
+    found: list[tuple[str, str]] = []
     for alias, key in aliases:
-        pattern = rf"\b{re.escape(alias)}\b" if alias.isascii() else re.escape(alias)
-        if re.search(pattern, lowered) and not any(alias in seen for seen, _ in found):
+        if mentions(text, alias) and not any(alias in seen for seen, _ in found):
             found.append((alias, key))
     return found

@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+HEADING_SEPARATOR = " › "
+
+
+def source_label(title: str | None, section: str | None = None, page: int | None = None) -> str:
+    """How a passage is named everywhere it is shown: 'title › section, p. N', leaving out what it lacks."""
+    label = HEADING_SEPARATOR.join(part for part in (title, section) if part)
+    return f"{label}, p. {page}" if page else label
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -25,7 +33,7 @@ class Chunk:
     @property
     def context_prefix(self) -> str:
         """Title and heading path, prepended for embedding and BM25 so a passage keeps its context."""
-        return " › ".join(part for part in (self.title, self.section) if part)
+        return source_label(self.title, self.section)
 
     @property
     def indexed_text(self) -> str:
@@ -60,6 +68,10 @@ class Citation:
     section: str
     chunk_id: str
     quote: str
+
+    @property
+    def label(self) -> str:
+        return source_label(self.title, self.section, self.page)
 
 
 @dataclass

@@ -6,16 +6,16 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from assistant.answering.extractive import ExtractiveComposer
 from assistant.auth import User, UserStore, require_manage
 from assistant.config import Settings, get_settings
-from assistant.embeddings import Embedder, get_embedder
 from assistant.errors import BadInputError, PermissionDeniedError
-from assistant.generation.extractive import ExtractiveComposer
 from assistant.industries import normalize_industry
-from assistant.lexical import LexicalIndex, load_lexical_index
 from assistant.models import Answer
-from assistant.retrieval import HybridSearcher, SearchFilters, SearchResult
-from assistant.store import KnowledgeBase, make_client, validate_kb_name
+from assistant.retrieval.embeddings import Embedder, get_embedder
+from assistant.retrieval.hybrid import HybridSearcher, SearchFilters, SearchResult
+from assistant.retrieval.lexical import LexicalIndex, load_lexical_index
+from assistant.retrieval.store import KnowledgeBase, make_client, validate_kb_name
 
 
 class Assistant:
@@ -111,8 +111,8 @@ class Assistant:
 
     def context(self, kb: str = "default", backend: str | None = None):
         """Everything one answer needs, from parts loaded once and shared between requests."""
-        from assistant.chain import ChainContext
-        from assistant.generation.llm import LLMComposer, make_chat_model, parse_backend
+        from assistant.answering.chain import ChainContext
+        from assistant.answering.llm import LLMComposer, make_chat_model, parse_backend
 
         spec = parse_backend(backend or self.settings.backend)
         searcher = self.searcher(validate_kb_name(kb))
@@ -123,7 +123,7 @@ class Assistant:
 
     def _state(self, question: str, industry: str | None, history: list[dict[str, str]] | None,
                doc_type: str | None = None, lang: str | None = None):
-        from assistant.chain import ChainState
+        from assistant.answering.chain import ChainState
 
         _require_text(question, "question")
         filters = SearchFilters(normalize_industry(industry), doc_type or None, lang or None)
@@ -132,11 +132,8 @@ class Assistant:
     def ask(self, question: str, kb: str = "default", industry: str | None = None,
             history: list[dict[str, str]] | None = None, backend: str | None = None,
             user: User | None = None, doc_type: str | None = None, lang: str | None = None) -> Answer:
-        from assistant.chain import build_chain
-
-        self.check_read(kb, user)
-        state = self._state(question, industry, history, doc_type, lang)
-        return build_chain(self.context(kb, backend)).invoke(state)
+        *_, answer = self.stream(question, kb, industry, history, backend, user, doc_type, lang)
+        return answer
 
     def stream(self, question: str, kb: str = "default", industry: str | None = None,
                history: list[dict[str, str]] | None = None, backend: str | None = None,
@@ -144,14 +141,14 @@ class Assistant:
                lang: str | None = None) -> Iterator[str | Answer]:
         """Text deltas as they are produced (tokens from an LLM, sentences from the extractive composer),
         then the verified Answer, whose text replaces what was streamed."""
-        from assistant.chain import stream_answer
+        from assistant.answering.chain import stream_answer
 
         self.check_read(kb, user)
         state = self._state(question, industry, history, doc_type, lang)
         return stream_answer(self.context(kb, backend), state)
 
     def ingest(self, paths: list[Path], kb: str = "default", reindex: bool = False, progress: bool = True,
-               user: User | None = None):
+               user: User | None = None, names: dict[Path, str] | None = None):
         from ingest.pipeline import ingest_paths
 
         self.check_manage(user)
@@ -159,20 +156,20 @@ class Assistant:
         knowledge_base = self.kb(kb)
         if reindex:
             knowledge_base.reset()
-        return ingest_paths(paths, knowledge_base, self.embedder, self.settings, progress)
+        return ingest_paths(paths, knowledge_base, self.embedder, self.settings, progress, names)
 
     def rebuild(self, kb: str = "default", user: User | None = None) -> dict:
         """Re-ingest every source of the knowledge base from its file, after dropping the index (editors).
         Nothing is dropped when a source's file is gone: that is reported first, so no source is lost."""
         self.check_manage(user)
         self.check_read(kb, user)
-        sources = sorted(self.kb(kb).manifest())
-        missing = [s for s in sources if not Path(s).is_file()]
+        files = {Path(e.path): e.source for e in sorted(self.kb(kb).manifest().values(), key=lambda e: e.source)}
+        missing = [source for path, source in files.items() if not path.is_absolute() or not path.is_file()]
         if missing:
             raise BadInputError(f"cannot rebuild '{kb}': {len(missing)} source file(s) are gone, e.g. {missing[0]}; "
                                 "delete those sources first")
-        report = self.ingest([Path(s) for s in sources], kb, reindex=True, progress=False, user=user)
-        return {"kb": kb, "sources": len(sources), "chunks": report.chunks_added, "seconds": report.seconds}
+        report = self.ingest(list(files), kb, reindex=True, progress=False, user=user, names=files)
+        return {"kb": kb, "sources": len(files), "chunks": report.chunks_added, "seconds": report.seconds}
 
     def list_sources(self, kb: str = "default", user: User | None = None) -> dict:
         self.check_read(kb, user)

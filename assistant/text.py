@@ -11,11 +11,10 @@ WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9+#&/-]*")
 # A sentence ends at Chinese/English end punctuation (an English period only before space or end,
 # so decimals like 1.5% and abbreviations inside words survive), or at a line break.
 _SENTENCE_END_RE = re.compile(f"(?<=[。！？；!?])\\s*|(?<=[.])\\s+(?=[A-Z0-9\"'(\\[“])|(?<=[.])\\s*(?=[{CJK}])|\\n+")
+SENTENCE_ENDS = "。！？；.!?;"
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _TOKEN_OK_RE = re.compile(f"[{CJK}A-Za-z0-9]")
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-*+•]|\d+[.)、]|[（(]?[一二三四五六七八九十]+[)）、.])\s+")
-# Bump when tokenize() changes, so cached token lists are rebuilt.
-TOKENIZER_VERSION = "5"
 
 STOPWORDS = frozenset(
     """
@@ -102,6 +101,21 @@ def tokenize(text: str, search: bool = True) -> list[str]:
         if token and token not in STOPWORDS and _TOKEN_OK_RE.search(token):
             tokens.append(_stem(token) if token.isascii() else token)
     return tokens
+
+
+@lru_cache(maxsize=1)
+def tokenizer_key() -> str:
+    """A fingerprint of everything tokenize() depends on: this module's rules, the glossary's words (which change
+    jieba's splitting) and the versions of jieba and the stemmer. Cached tokens made under another key are stale."""
+    import hashlib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from assistant.glossary import GLOSSARY_PATH
+
+    digest = hashlib.sha256(Path(__file__).read_bytes() + GLOSSARY_PATH.read_bytes())
+    digest.update(f"{version('jieba')}|{version('snowballstemmer')}".encode())
+    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=65536)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.embeddings import Embedder
-from assistant.generation.extractive import ExtractiveComposer
-from assistant.lexical import LexicalIndex
+from assistant.answering.extractive import ExtractiveComposer
 from assistant.models import Answer, Chunk, Citation, GroundingReport, Hit
+from assistant.retrieval.embeddings import Embedder
+from assistant.retrieval.lexical import LexicalIndex
 from assistant.text import detect_language, tokenize
 
 

@@ -9,11 +9,11 @@ import argparse
 import json
 from pathlib import Path
 
+from assistant.answering.evidence import QuestionTerms, evidence_strength
+from assistant.answering.rewrite import rule_based_condense
 from assistant.config import Settings, get_settings
-from assistant.generation.evidence import QuestionTerms, evidence_strength
 from assistant.industries import normalize_industry
-from assistant.retrieval import SearchFilters
-from assistant.rewrite import rule_based_condense
+from assistant.retrieval.hybrid import SearchFilters
 from assistant.service import Assistant
 from evals.dataset import load_dataset
 

@@ -8,9 +8,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from assistant.answering.llama_worker import LocalModelWorker, load_model, stream_tokens
+from assistant.answering.llamacpp import STOP, bundled_gguf_path
 from assistant.config import get_settings
-from assistant.generation.llama_worker import LocalModelWorker, load_model, stream_tokens
-from assistant.generation.llamacpp import STOP, bundled_gguf_path
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 SHORT_PROMPTS = ["What is a control chart used for?", "什么是净推荐值（NPS）？",
@@ -51,7 +51,7 @@ def _measure(load: Callable[[], Callable[[list[dict], int], Iterator[str]]], max
 
 def run_llm_bench(model_path: str | None = None, max_tokens: int = 64) -> dict:
     settings = get_settings()
-    path = model_path or bundled_gguf_path(settings.data_dir / "models")
+    path = model_path or bundled_gguf_path(settings.models_dir)
 
     def in_process():
         model = load_model(path, settings.llm_context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from assistant.grounding import assess, claim_support
+from assistant.answering.grounding import assess, claim_support
 from assistant.models import Answer
 from assistant.text import tokenize
 

@@ -12,8 +12,8 @@ QUALITY = ("recall@5", "mrr", "faithfulness", "hallucination_rate", "citation_pr
            "key_fact_recall", "negative_rejection", "over_refusal")
 
 
-def default_out_dir() -> Path:
-    return Path("reports") / datetime.now(UTC).strftime("eval-%Y%m%d-%H%M%S")
+def default_out_dir(reports_root: Path) -> Path:
+    return reports_root / datetime.now(UTC).strftime("eval-%Y%m%d-%H%M%S")
 
 
 def write_report(report: dict, out_dir: Path) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.grounding import SUPPORT_THRESHOLD, claim_support
+from assistant.answering.grounding import SUPPORT_THRESHOLD, claim_support
 from assistant.workflows.onboarding import build_module
 from assistant.workflows.strategy import advise
 

@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable
 
-from assistant.models import Chunk
+from assistant.models import Chunk, source_label
 from assistant.text import join_sentences, split_sentences, strip_list_marker
 from ingest.loaders import LoadedDocument
 
@@ -21,7 +21,7 @@ def chunk_document(
     chunks: list[Chunk] = []
     seen: set[str] = set()
     for section in doc.sections:
-        prefix = " › ".join(p for p in (doc.title, section.path) if p)
+        prefix = source_label(doc.title, section.path)
         budget = max(16, min(target_tokens, max_tokens - count_tokens(prefix) - 2))
         for text in _pack(split_sentences(section.text), count_tokens, budget, overlap_tokens):
             chunk = _make_chunk(doc, section.path, section.page, text, len(chunks))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import IngestError
+from assistant.models import HEADING_SEPARATOR
 from assistant.text import detect_language
 from ingest.cleaning import clean_text
 
@@ -107,7 +108,7 @@ def _sections_from_headings(text: str, meta: dict) -> list[Section]:
 
     def flush() -> None:
         if "".join(lines).strip():
-            sections.append(Section("\n".join(lines).strip(), " › ".join(h for _, h in stack)))
+            sections.append(Section("\n".join(lines).strip(), HEADING_SEPARATOR.join(h for _, h in stack)))
         lines.clear()
 
     for line in text.splitlines():

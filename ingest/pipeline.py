@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.embeddings import Embedder
 from assistant.errors import BadInputError, IngestError
-from assistant.store import KnowledgeBase
+from assistant.retrieval.embeddings import Embedder
+from assistant.retrieval.store import KnowledgeBase
 from ingest.chunking import chunk_document
 from ingest.loaders import load_file
 
@@ -48,13 +48,15 @@ def discover_files(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def source_name(path: Path) -> str:
-    """How a file is known in the knowledge base: relative to the working folder when inside it."""
+def source_name(path: Path, settings: Settings) -> str:
+    """How a file is known in the knowledge base. A file the app keeps (an upload, an FAQ entry) is named
+    relative to the data dir, wherever the app was started; a file the user names is named as they named it,
+    relative to the folder they named it from (corpus/zh/fmea.md), or absolute when outside it."""
     resolved = path.resolve()
-    try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
+    for root in (settings.data_dir, Path.cwd()):
+        if resolved.is_relative_to(root.resolve()):
+            return resolved.relative_to(root.resolve()).as_posix()
+    return resolved.as_posix()
 
 
 # Bump when loading, cleaning or chunking changes, so every file is re-chunked on the next ingest.
@@ -68,7 +70,8 @@ def _ingest_signature(content_hash: str, settings: Settings, embedder: Embedder)
 
 
 def ingest_paths(paths: list[Path], kb: KnowledgeBase, embedder: Embedder, settings: Settings,
-                 progress: bool = True) -> IngestReport:
+                 progress: bool = True, names: dict[Path, str] | None = None) -> IngestReport:
+    """Ingest files and folders; `names` keeps the source names of files re-read by a rebuild."""
     from tqdm import tqdm
 
     started = time.perf_counter()
@@ -77,7 +80,8 @@ def ingest_paths(paths: list[Path], kb: KnowledgeBase, embedder: Embedder, setti
     manifest = kb.manifest()
     for path in tqdm(files, desc=f"ingest {kb.kb}", unit="file", file=sys.stderr, disable=not progress):
         try:
-            _ingest_one(path, kb, embedder, settings, manifest, report)
+            source = (names or {}).get(path) or source_name(path, settings)
+            _ingest_one(path, source, kb, embedder, settings, manifest, report)
             report.files_ok += 1
         except IngestError as exc:
             report.files_failed.append({"path": str(path), "error": str(exc)})
@@ -87,9 +91,8 @@ def ingest_paths(paths: list[Path], kb: KnowledgeBase, embedder: Embedder, setti
     return report
 
 
-def _ingest_one(path: Path, kb: KnowledgeBase, embedder: Embedder, settings: Settings, manifest: dict,
+def _ingest_one(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, settings: Settings, manifest: dict,
                 report: IngestReport) -> None:
-    source = source_name(path)
     doc = load_file(path, source, int(settings.max_file_mb * 1_000_000))
     entry = manifest.get(source)
     signature = _ingest_signature(doc.content_hash, settings, embedder)
@@ -105,8 +108,8 @@ def _ingest_one(path: Path, kb: KnowledgeBase, embedder: Embedder, settings: Set
     fresh = [c for c in chunks if c.chunk_id not in old_ids]
     vectors = embedder.embed([c.indexed_text for c in fresh]) if fresh else np.zeros((0, 0), dtype=np.float32)
     stale = sorted(old_ids - new_ids)
-    kb.write_source(fresh, vectors, signature, stale)
-    kb.refresh_hash(sorted(old_ids & new_ids), signature)
+    kb.write_source(fresh, vectors, signature, stale, str(path.resolve()))
+    kb.refresh_hash(sorted(old_ids & new_ids), signature, str(path.resolve()))
     report.chunks_added += len(fresh)
     report.chunks_unchanged += len(old_ids & new_ids)
     report.chunks_removed += len(stale)

@@ -1,15 +1,15 @@
-"""Shared fixtures: settings in a temporary data dir, the real corpus ingested once per session, file makers."""
+"""Shared fixtures: settings in a temporary data dir, the real corpus ingested once per session, the small corpus
+with and without sign-in."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 from assistant.config import Settings
+from tests.helpers import ROOT, SMALL_CORPUS
 
-ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -38,19 +38,23 @@ def corpus_assistant(tmp_path_factory):
     return assistant
 
 
-def make_pdf(path: Path, pages: list[list[str]], encrypt: str | None = None) -> Path:
-    """A real PDF with a CJK font, one list of lines per page."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
+@pytest.fixture
+def small_kb(hash_settings):
+    """The hash embedder over the small corpus in the default knowledge base."""
+    from assistant.service import Assistant
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    kwargs = {"encrypt": encrypt} if encrypt else {}
-    pdf = canvas.Canvas(str(path), **kwargs)
-    for lines in pages:
-        pdf.setFont("STSong-Light", 11)
-        for row, line in enumerate(lines):
-            pdf.drawString(50, 800 - 15 * row, line)
-        pdf.showPage()
-    pdf.save()
-    return path
+    assistant = Assistant(hash_settings)
+    assistant.ingest(SMALL_CORPUS, progress=False)
+    return assistant
+
+
+@pytest.fixture
+def secured(small_kb, tmp_path):
+    """small_kb behind sign-in: viewer 'vic', editor 'eda'; knowledge base 'secret' is for editors only."""
+    from assistant.auth import UserStore
+    from assistant.service import Assistant
+
+    store = UserStore(tmp_path / "users.json")
+    viewer, editor = store.add_user("vic", "viewer-pass", "viewer"), store.add_user("eda", "editor-pass", "editor")
+    store.restrict_kb("secret", roles=["editor"])
+    return Assistant(small_kb.settings.model_copy(update={"auth_file": store.path})), viewer, editor

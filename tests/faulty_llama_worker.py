@@ -9,7 +9,7 @@ import signal
 import time
 from pathlib import Path
 
-from assistant.generation.llama_worker import serve, stream_tokens
+from assistant.answering.llama_worker import serve, stream_tokens
 
 TOKENS_BEFORE_FAULT = 3
 

@@ -2,22 +2,11 @@
 
 import pytest
 
-from assistant.auth import UserStore
 from assistant.errors import BadInputError, PermissionDeniedError
 from assistant.service import Assistant
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 DOC = ROOT / "corpus/en/customer-metrics.md"
-
-
-@pytest.fixture
-def secured(hash_settings, tmp_path):
-    auth = tmp_path / "users.json"
-    store = UserStore(auth)
-    viewer = store.add_user("vic", "viewer-pass", "viewer")
-    editor = store.add_user("eda", "editor-pass", "editor")
-    store.restrict_kb("secret", roles=["editor"])
-    return Assistant(hash_settings.model_copy(update={"auth_file": auth})), viewer, editor
 
 
 def test_without_auth_file_everything_is_allowed(hash_settings):

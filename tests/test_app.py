@@ -3,8 +3,7 @@
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.servers import running_app
+from tests.helpers import ROOT, running_app
 
 pytestmark = pytest.mark.integration
 

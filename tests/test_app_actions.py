@@ -2,10 +2,10 @@
 
 import pytest
 
-from assistant import app_actions
+from assistant.app import actions as app_actions
+from assistant.app.feedback import FeedbackStore, default_path
 from assistant.auth import UserStore
 from assistant.errors import PermissionDeniedError
-from assistant.feedback import FeedbackStore, default_path
 from assistant.service import Assistant
 from assistant.workflows.document import WorkDocument
 

@@ -5,19 +5,17 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from assistant.auth import UserStore
-from tests.conftest import ROOT
-from tests.servers import running_app
+from tests.helpers import ROOT, SMALL_CORPUS, running_app
 
 pytestmark = pytest.mark.integration
 
-CORPUS = [ROOT / "corpus/zh/case-auto-lean.md", ROOT / "corpus/en/customer-metrics.md"]
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     from gradio_client import Client
 
-    with running_app(tmp_path_factory.mktemp("api-data"), CORPUS) as url:
+    with running_app(tmp_path_factory.mktemp("api-data"), SMALL_CORPUS) as url:
         yield Client(url, verbose=False)
 
 
@@ -28,7 +26,7 @@ def secured_url(tmp_path_factory):
     store.add_user("vic", "viewer-pass-1", "viewer")
     store.add_user("eda", "editor-pass-1", "editor")
     store.restrict_kb("secret", roles=["editor"])
-    with running_app(data_dir, CORPUS, data_dir / "users.json") as url:
+    with running_app(data_dir, SMALL_CORPUS, data_dir / "users.json") as url:
         yield url
 
 

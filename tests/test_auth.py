@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from assistant.auth import LOCAL_USER, User, UserStore, can_manage, require_manage
-from assistant.cli_users import users_app
+from assistant.cli.users import users_app
 from assistant.errors import BadInputError, PermissionDeniedError
 
 

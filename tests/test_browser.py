@@ -9,8 +9,7 @@ import time
 import pytest
 
 from assistant.auth import UserStore
-from tests.conftest import ROOT
-from tests.servers import running_app
+from tests.helpers import ROOT, SMALL_CORPUS, running_app
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +18,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-CORPUS = [ROOT / "corpus/zh/case-auto-lean.md", ROOT / "corpus/zh/8d.md", ROOT / "corpus/en/customer-metrics.md"]
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +34,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def page(browser, tmp_path_factory):
-    with running_app(tmp_path_factory.mktemp("browser-data"), CORPUS) as url:
+    with running_app(tmp_path_factory.mktemp("browser-data"), SMALL_CORPUS) as url:
         tab = browser.new_page(viewport={"width": 1280, "height": 1000})
         tab.goto(url)
         yield tab
@@ -130,7 +128,7 @@ def test_viewer_does_not_see_knowledge_base_admin(browser, tmp_path_factory):
     store = UserStore(data_dir / "users.json")
     store.add_user("vic", "viewer-pass-1", "viewer")
     store.add_user("eda", "editor-pass-1", "editor")
-    with running_app(data_dir, CORPUS, data_dir / "users.json") as url:
+    with running_app(data_dir, SMALL_CORPUS, data_dir / "users.json") as url:
         for name, password, sees_admin in (("vic", "viewer-pass-1", False), ("eda", "editor-pass-1", True)):
             context = browser.new_context(viewport={"width": 1280, "height": 800})
             tab = context.new_page()

@@ -7,36 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from assistant import app_actions, eval_actions
-from assistant.auth import UserStore
+from assistant.app import actions as app_actions
+from assistant.app.feedback import FeedbackStore, default_path
 from assistant.errors import BadInputError, PermissionDeniedError
-from assistant.feedback import FeedbackStore, default_path
-from assistant.retrieval import HybridSearcher
+from assistant.plugins import load_plugins
+from assistant.retrieval.hybrid import HybridSearcher
 from assistant.service import Assistant
-from tests.conftest import ROOT
+from evals import app_panel as eval_actions
+from tests.helpers import ui_callbacks
 
-CORPUS = [ROOT / "corpus/en/customer-metrics.md", ROOT / "corpus/zh/case-auto-lean.md"]
 QUESTION = "How is the Net Promoter Score calculated?"
 CORRECTED = "The Net Promoter Score is the share of promoters minus the share of detractors, from -100 to 100."
 
 
-@pytest.fixture
-def assistant(hash_settings):
-    assistant = Assistant(hash_settings)
-    assistant.ingest(CORPUS, progress=False)
-    return assistant
-
-
-@pytest.fixture
-def secured(hash_settings, tmp_path):
-    store = UserStore(tmp_path / "users.json")
-    viewer, editor = store.add_user("vic", "viewer-pass", "viewer"), store.add_user("eda", "editor-pass", "editor")
-    assistant = Assistant(hash_settings.model_copy(update={"auth_file": tmp_path / "users.json"}))
-    assistant.ingest(CORPUS, progress=False)
-    return assistant, viewer, editor
-
-
-def test_language_filter_keeps_only_english_citations(assistant):
+def test_language_filter_keeps_only_english_citations(small_kb):
+    assistant = small_kb
     question = "客户投诉率 lean production Net Promoter Score"
     answer = assistant.ask(question, "default", None, None, None, lang="en")
     assert answer.citations and all(c.source.startswith("corpus/en/") for c in answer.citations)
@@ -50,7 +35,8 @@ def _turn(question, text, citations):
     return {"question": question, "kb": "default", "answer": {"answer": text, "notes": [], "citations": citations}}
 
 
-def test_conversation_markdown_and_export(assistant):
+def test_conversation_markdown_and_export(small_kb):
+    assistant = small_kb
     cited = {"n": 1, "source": "corpus/en/customer-metrics.md", "title": "Customer metrics", "section": "NPS",
              "page": None, "chunk_id": "c1", "quote": "..."}
     turns = [_turn(QUESTION, "Promoters minus detractors [1].", [cited]), _turn("And CSAT?", "Not covered.", [])]
@@ -98,7 +84,8 @@ def test_corrected_answer_becomes_the_first_cited_faq(secured):
     assert again.citations and again.citations[0].source == done["source"]
 
 
-def test_faq_boost_multiplies_the_fused_score(assistant, tmp_path):
+def test_faq_boost_multiplies_the_fused_score(small_kb, tmp_path):
+    assistant = small_kb
     answer = assistant.ask(QUESTION)
     saved = app_actions.feedback(assistant, None, "down", QUESTION, answer.to_dict(), "", "default")
     source = app_actions.correct_answer(assistant, None, saved["id"], CORRECTED, "default")["source"]
@@ -139,15 +126,15 @@ def test_latest_report_is_the_newest_folder(tmp_path):
 
 def test_smoke_run_on_an_empty_kb_says_so(hash_settings, tmp_path):
     with pytest.raises(BadInputError, match="knowledge base 'empty-kb' is empty"):
-        eval_actions.run_smoke(Assistant(hash_settings), None, "empty-kb", tmp_path / "reports")
-    assert not (tmp_path / "reports").exists()
+        eval_actions.run_smoke(Assistant(hash_settings), None, "empty-kb")
+    assert not hash_settings.reports_root.exists()
 
 
-def test_ui_callbacks_remember_export_and_correct(assistant, tmp_path, monkeypatch):
-    from tests.test_ui_callbacks import _callbacks
+def test_ui_callbacks_remember_export_and_correct(small_kb):
+    assistant = small_kb
 
     nobody = types.SimpleNamespace(username=None)
-    fns = _callbacks(assistant)
+    fns = ui_callbacks(assistant, load_plugins())  # the evals' panel, plugged in as app.py does
     *_, (_, _, last) = fns["chat._handlers.chat_turn"](QUESTION, [], "default", "", "", "metric", "en", nobody)
     turns = fns["chat._export_handlers.remember"](last, [])
     assert fns["chat._export_handlers.remember"](last, turns) == turns and len(turns) == 1
@@ -160,6 +147,5 @@ def test_ui_callbacks_remember_export_and_correct(assistant, tmp_path, monkeypat
     assert csv_path.endswith(".csv")
     status, cleared = fns["feedback_panel._handlers.correct"](str(rows[0][0]), CORRECTED, "default", nobody)
     assert "saved as FAQ" in status and cleared == ""
-    monkeypatch.setattr(eval_actions, "REPORTS", tmp_path / "none")
     heading, metric_rows, charts = fns["eval_tab._handlers.latest"]()
     assert metric_rows == [] and charts == []

@@ -5,8 +5,7 @@ import pytest
 from assistant.config import Settings
 from assistant.errors import StoreUnavailableError
 from assistant.service import Assistant
-from tests.conftest import ROOT
-from tests.servers import chroma_server, free_port
+from tests.helpers import ROOT, chroma_server, free_port
 
 pytestmark = pytest.mark.integration
 

@@ -3,7 +3,7 @@ import pytest
 from assistant.errors import IngestError
 from ingest.cleaning import clean_text
 from ingest.loaders import load_file
-from tests.conftest import make_pdf
+from tests.helpers import make_pdf
 
 MB = 1_000_000
 

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.integration
-QCASSIST = [sys.executable, "-m", "assistant.cli"]
+QCASSIST = [sys.executable, "-m", "assistant.cli.main"]
 
 
 def run(args, data_dir, check_code=0):

@@ -59,7 +59,7 @@ def test_markdown_has_structure_references_and_footer(doc):
     assert f"| {' | '.join(header)} |\n| --- | --- | --- |\n| {' | '.join(row)} |" in md
     assert escaped[0].replace("|", "\\|") in md
     title, section = t["cite1"]
-    assert f"## {t['refs']}\n\n[1] {title} — {section}, p. 12 (corpus/iqc.pdf)\n\n" in md
+    assert f"## {t['refs']}\n\n[1] {title} › {section}, p. 12 (corpus/iqc.pdf)\n\n" in md
     assert "[2] PPAP Manual (https://example.org/ppap)" in md
     assert f"- *{t['note']}*" in md
     assert md.endswith(f"\n\n---\n\n{doc.footer}\n") and "90%" in doc.footer
@@ -91,7 +91,7 @@ def test_docx_reads_back_with_styles_lists_table_and_footers(doc, tmp_path):
     assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
     assert not any(run.bold for run in table.rows[1].cells[0].paragraphs[0].runs)
     title, section = t["cite1"]
-    assert ("Normal", f"[1] {title} — {section}, p. 12 (corpus/iqc.pdf)") in styled
+    assert ("Normal", f"[1] {title} › {section}, p. 12 (corpus/iqc.pdf)") in styled
     assert ("Normal", "[2] PPAP Manual (https://example.org/ppap)") in styled
     assert word.paragraphs[-1].text == doc.footer
     assert word.sections[0].footer.paragraphs[0].text == doc.footer

@@ -11,8 +11,8 @@ import threading
 import pytest
 import yaml
 
+from assistant.app.feedback import FeedbackStore, default_path, faq_markdown
 from assistant.errors import BadInputError
-from assistant.feedback import FeedbackStore, default_path, faq_markdown
 
 
 @pytest.fixture

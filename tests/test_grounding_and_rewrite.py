@@ -1,7 +1,7 @@
 """Grounding checks and follow-up rewriting: pure functions, no models."""
 
-from assistant.grounding import apply_mode, assess, check_grounding, drop_unknown_citations
-from assistant.rewrite import rule_based_condense
+from assistant.answering.grounding import apply_mode, assess, check_grounding, drop_unknown_citations
+from assistant.answering.rewrite import rule_based_condense
 
 ZH = "某电子产品公司通过优化质量管控流程，将产品返修率降低了30%，客户满意度评分（CSAT）提升了15%。"
 EN = "Samsung recalled about 2.5 million Galaxy Note 7 phones in September 2016 after batteries overheated."

@@ -3,11 +3,11 @@
 import pytest
 
 from assistant.errors import BadInputError, EmbeddingMismatchError
+from assistant.retrieval.store import KnowledgeBase, make_client
 from assistant.service import Assistant
-from assistant.store import KnowledgeBase, make_client
 from ingest.chunking import chunk_document
 from ingest.loaders import load_file
-from tests.conftest import make_pdf
+from tests.helpers import make_pdf
 
 GOOD_MD = "---\ntitle: 防错\nlang: zh\n---\n# 防错\n## 原理\n防错装置在错误发生前阻止它。接触法检查零件形状。\n"
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering import llama_worker
+from assistant.answering.grounding import ANNOTATION, SUPPORT_THRESHOLD, claim_support, split_claims
+from assistant.answering.llama_worker import model_worker, stop_workers
+from assistant.answering.llamacpp import bundled_gguf_path
 from assistant.errors import BackendError, BadInputError
-from assistant.generation import llama_worker
-from assistant.generation.llama_worker import model_worker, stop_workers
-from assistant.generation.llamacpp import bundled_gguf_path
-from assistant.grounding import ANNOTATION, claim_support, split_claims
 from assistant.models import Answer
 from assistant.service import Assistant
-from tests.servers import free_port, llama_server, silent_server
+from tests.helpers import free_port, llama_server, silent_server
 
 pytestmark = pytest.mark.integration
 QUESTIONS = ["某汽车制造商实施精益生产后客户投诉率下降了多少？", "How is the Net Promoter Score calculated?",
@@ -24,7 +24,7 @@ QUESTIONS = ["某汽车制造商实施精益生产后客户投诉率下降了多
 
 @pytest.fixture(scope="module")
 def gemma_path(corpus_assistant):
-    return bundled_gguf_path(corpus_assistant.settings.data_dir / "models")
+    return bundled_gguf_path(corpus_assistant.settings.models_dir)
 
 
 def _with(corpus_assistant, **changes) -> Assistant:
@@ -40,12 +40,13 @@ def test_bundled_gemma_answers_through_llamacpp_and_its_inventions_are_caught(co
         if answer.refused:
             continue
         passages = {c.n: c.quote for c in answer.citations}
-        for claim in answer.grounding.unsupported:
-            assert claim in answer.answer.replace(ANNOTATION[answer.language], "") or claim
+        for claim in answer.grounding.unsupported:  # each flagged claim is a sentence of the shown answer
+            assert claim in answer.answer
         # every sentence the checker passed really rests on a cited passage
         for claim in split_claims(answer.answer):
             if ANNOTATION[answer.language].strip() not in claim.sentence:
-                assert max(claim_support(claim.text, passages[n]) for n in claim.citations if n in passages) >= 0.6
+                support = max(claim_support(claim.text, passages[n]) for n in claim.citations if n in passages)
+                assert support >= SUPPORT_THRESHOLD
         unsupported += len(answer.grounding.unsupported)
         assert answer.answer.count("⚠") == len(answer.grounding.unsupported)
     assert unsupported > 0, "the base model invents readily; a checker that flags nothing is broken"
@@ -125,7 +126,7 @@ def test_instructions_inside_documents_do_not_reach_the_model(corpus_assistant, 
                    "检验记录需保存三年。\n", encoding="utf-8")
     assistant = _with(corpus_assistant)
     assistant.ingest([doc], kb="injection", progress=False)
-    with caplog.at_level(logging.DEBUG, logger="assistant.generation.llm"):
+    with caplog.at_level(logging.DEBUG, logger="assistant.answering.llm"):
         question = "来料检验（IQC）怎么判定批次是否接收？"
         answer = assistant.ask(question, kb="injection", backend=f"llamacpp:{gemma_path}")
     prompt = " ".join(r.getMessage() for r in caplog.records if "prompt for" in r.getMessage())

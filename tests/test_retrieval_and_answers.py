@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.errors import BadInputError
-from assistant.retrieval import QCRetriever, SearchFilters
+from assistant.retrieval.hybrid import QCRetriever, SearchFilters
 
 pytestmark = pytest.mark.integration
 

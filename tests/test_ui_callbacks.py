@@ -4,26 +4,17 @@ import types
 
 import pytest
 
+from assistant.app.feedback import FeedbackStore, default_path
 from assistant.auth import UserStore
-from assistant.feedback import FeedbackStore, default_path
 from assistant.service import Assistant
-from tests.conftest import ROOT
+from tests.helpers import ui_callbacks
 
 NOBODY = types.SimpleNamespace(username=None)
 
 
-def _callbacks(assistant):
-    from assistant.ui.app_blocks import build_app
-
-    fns = build_app(assistant).fns.values()
-    return {f"{f.fn.__module__.rsplit('.', 1)[-1]}.{f.fn.__qualname__.replace('.<locals>', '')}": f.fn for f in fns}
-
-
 @pytest.fixture
-def app(hash_settings):
-    assistant = Assistant(hash_settings)
-    assistant.ingest([ROOT / "corpus/en/customer-metrics.md", ROOT / "corpus/zh/case-auto-lean.md"], progress=False)
-    return assistant, _callbacks(assistant)
+def app(small_kb):
+    return small_kb, ui_callbacks(small_kb)
 
 
 def test_chat_streams_then_thumbs_down_on_that_answer_is_stored(app):
@@ -94,7 +85,7 @@ def test_signed_in_viewer_sees_no_kb_management_and_only_readable_kbs(hash_setti
     store.restrict_kb("secret", roles=["editor"])
     assistant = Assistant(hash_settings.model_copy(update={"auth_file": tmp_path / "users.json"}))
     assistant.kb("secret")
-    signed_in = _callbacks(assistant)["app_blocks.build_app.signed_in"]
+    signed_in = ui_callbacks(assistant)["app_blocks.build_app.signed_in"]
     label, panel, notice, *dropdowns = signed_in(types.SimpleNamespace(username="vic"))
     assert "vic" in label and panel.visible is False and notice.visible is True
     assert all(d.choices == [("default", "default")] for d in dropdowns)

@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
+from assistant.app.uploads import ALLOWED, check_content, safe_filename, store_upload
 from assistant.errors import BadInputError
-from assistant.uploads import ALLOWED, check_content, safe_filename, store_upload
 
 
 def _pdf(path):

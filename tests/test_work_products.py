@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.grounding import SUPPORT_THRESHOLD, cited_numbers, claim_support
 from assistant.errors import BadInputError
-from assistant.grounding import cited_numbers, claim_support
 from assistant.workflows.evidence import extract_rows
 from assistant.workflows.evidence_chart import chart_rows, draw_chart
 from assistant.workflows.export import write
@@ -67,7 +67,8 @@ def test_onboarding_module_has_every_part_and_a_checked_quiz(corpus_assistant):
     passages = {c.n: c.quote for c in doc.references}
     for q in quiz:
         assert q["answer"] in q["source_sentence"] and "____" in q["stem"]
-        assert claim_support(q["source_sentence"], passages[q["citation"]]) >= 0.6  # the answer's passage says so
+        # the answer's passage says so
+        assert claim_support(q["source_sentence"], passages[q["citation"]]) >= SUPPORT_THRESHOLD
         if q["kind"] == "choice":
             assert len(set(q["options"])) == 4 and q["answer"] in q["options"]
             corpus_text = " ".join(c.text for c in corpus_assistant.lexical().chunks)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from assistant.files import atomic_path
 from assistant.glossary import load_glossary
 from assistant.workflows.evidence import EvidenceRow
 from assistant.workflows.strategy import load_catalogue
@@ -70,10 +69,7 @@ def draw_chart(rows: list[EvidenceRow], path: Path) -> Path:
     if handles:
         ax.legend(handles.values(), handles.keys(), fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=path.parent)
-    os.close(fd)
-    fig.savefig(tmp, dpi=120)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120, format="png")
     plt.close(fig)
-    os.replace(tmp, path)
     return path

@@ -2,96 +2,28 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import re
-import tempfile
 from pathlib import Path
 
 from assistant.errors import BadInputError
-from assistant.models import Citation
+from assistant.files import atomic_path
 from assistant.workflows.document import Block, WorkDocument
+from assistant.workflows.export_markdown import (
+    NOTES,
+    REFERENCES,
+    citation_line,
+    clean_xml,
+    heading_level,
+    label,
+    one_line,
+    to_markdown,
+    top_level,
+)
+from assistant.workflows.export_pdf import to_pdf
 
 FORMATS = ("md", "docx", "pdf")
 _SUFFIXES = {".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf"}
-_REFERENCES = {"zh": "参考资料", "en": "References"}
-_NOTES = {"zh": "说明", "en": "Notes"}
 _DOCX_CJK_FONT = "SimSun"
-# XML 1.0 forbids these; lxml (python-docx) refuses them and text extracted from PDFs/Office files can carry them.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _label(table: dict[str, str], lang: str) -> str:
-    return table.get(lang, table["en"])
-
-
-def _level(level: int, cap: int) -> int:
-    return max(1, min(int(level), cap))
-
-
-def _top_level(doc: WorkDocument) -> int:
-    """The level of the document's outermost sections, so References sits beside them, not under the last one."""
-    return _level(min((s.level for s in doc.sections), default=2), 6)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def _clean(text: str) -> str:
-    return _XML_ILLEGAL.sub("", str(text))
-
-
-def citation_line(citation: Citation) -> str:
-    """`[n] title — section, p. page (source)`, leaving out the parts a citation lacks."""
-    line = f"[{citation.n}] {_one_line(citation.title)}".rstrip()
-    where = [_one_line(citation.section), f"p. {citation.page}" if citation.page is not None else ""]
-    if any(where):
-        line += " — " + ", ".join(part for part in where if part)
-    if citation.source:
-        line += f" ({citation.source})"
-    return line
-
-
-# ---------------------------------------------------------------- Markdown
-
-def _md_table(rows: list[list[str]]) -> str:
-    width = max((len(row) for row in rows), default=0)
-    if not width:
-        return ""
-    cells = [[_one_line(c).replace("|", r"\|") for c in row] + [""] * (width - len(row)) for row in rows]
-    lines = ["| " + " | ".join(row) + " |" for row in cells]
-    lines.insert(1, "|" + " --- |" * width)
-    return "\n".join(lines)
-
-
-def _md_block(block: Block) -> str:
-    if block.kind == "table":
-        return _md_table(block.rows)
-    if block.kind == "bullets":
-        return "\n".join(f"- {_one_line(item)}" for item in block.items)
-    if block.kind == "numbered":
-        return "\n".join(f"{n}. {_one_line(item)}" for n, item in enumerate(block.items, 1))
-    return "\n\n".join(item.strip() for item in block.items if item.strip())
-
-
-def to_markdown(doc: WorkDocument) -> str:
-    """The document as GitHub-flavoured Markdown, references and grounding footer included."""
-    top = "#" * _top_level(doc)
-    parts = [f"# {_one_line(doc.title)}"]
-    for section in doc.sections:
-        parts.append(f"{'#' * _level(section.level, 6)} {_one_line(section.heading)}")
-        parts.extend(_md_block(block) for block in section.blocks)
-    if doc.references:
-        parts.append(f"{top} {_label(_REFERENCES, doc.lang)}")
-        parts.extend(citation_line(c) for c in doc.references)  # one paragraph each, so they do not run together
-    if doc.notes:
-        parts.append(f"{top} {_label(_NOTES, doc.lang)}")
-        notes = (_one_line(note).replace("*", r"\*") for note in doc.notes)
-        parts.append("\n".join(f"- *{note}*" for note in notes))
-    parts += ["---", doc.footer]  # the blank line before --- keeps it a rule, not a setext heading underline
-    return "\n\n".join(part for part in parts if part) + "\n"
 
 
 # ---------------------------------------------------------------- DOCX
@@ -126,7 +58,7 @@ def _docx_table(document, rows: list[list[str]]) -> None:
     table.style = "Table Grid"
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
-            table.cell(r, c).paragraphs[0].add_run(_clean(text)).bold = r == 0
+            table.cell(r, c).paragraphs[0].add_run(clean_xml(text)).bold = r == 0
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeat the header on each page
 
 
@@ -137,7 +69,7 @@ def _docx_block(document, block: Block) -> None:
     style = {"bullets": "List Bullet", "numbered": "List Number"}.get(block.kind)
     num_id = _restarted_numbering(document) if block.kind == "numbered" else None
     for item in block.items:
-        paragraph = document.add_paragraph(_clean(item), style=style)
+        paragraph = document.add_paragraph(clean_xml(item), style=style)
         if num_id is not None:
             num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
             num_pr.get_or_add_ilvl().val = 0
@@ -150,20 +82,20 @@ def to_docx(doc: WorkDocument) -> bytes:
 
     document = docx.Document()
     _docx_cjk_fonts(document)
-    document.core_properties.title = _clean(_one_line(doc.title))
-    document.add_heading(_clean(doc.title), 0)
+    document.core_properties.title = clean_xml(one_line(doc.title))
+    document.add_heading(clean_xml(doc.title), 0)
     for section in doc.sections:
-        document.add_heading(_clean(section.heading), _level(section.level, 9))
+        document.add_heading(clean_xml(section.heading), heading_level(section.level, 9))
         for block in section.blocks:
             _docx_block(document, block)
     if doc.references:
-        document.add_heading(_label(_REFERENCES, doc.lang), _top_level(doc))
+        document.add_heading(label(REFERENCES, doc.lang), top_level(doc))
         for citation in doc.references:
-            document.add_paragraph(_clean(citation_line(citation)))
+            document.add_paragraph(clean_xml(citation_line(citation)))
     if doc.notes:
-        document.add_heading(_label(_NOTES, doc.lang), _top_level(doc))
+        document.add_heading(label(NOTES, doc.lang), top_level(doc))
         for note in doc.notes:
-            document.add_paragraph(style="List Bullet").add_run(_clean(note)).italic = True
+            document.add_paragraph(style="List Bullet").add_run(clean_xml(note)).italic = True
     document.add_paragraph().add_run(doc.footer).italic = True
     document.sections[0].footer.paragraphs[0].text = doc.footer
     buffer = io.BytesIO()
@@ -177,13 +109,7 @@ def _markdown_bytes(doc: WorkDocument) -> bytes:
     return to_markdown(doc).encode("utf-8", errors="replace")  # a stray lone surrogate becomes "?", not a crash
 
 
-def _pdf_bytes(doc: WorkDocument) -> bytes:
-    from assistant.workflows.export_pdf import to_pdf
-
-    return to_pdf(doc)
-
-
-_RENDERERS = {"md": _markdown_bytes, "docx": to_docx, "pdf": _pdf_bytes}
+_RENDERERS = {"md": _markdown_bytes, "docx": to_docx, "pdf": to_pdf}
 
 
 def render(doc: WorkDocument, fmt: str) -> bytes:
@@ -203,17 +129,6 @@ def write(doc: WorkDocument, fmt: str | None, path: Path) -> Path:
             raise BadInputError(f"Cannot tell the export format from {path.name!r}; "
                                 f"use a .md, .docx or .pdf file name.")
     data = render(doc, fmt)  # before touching the disk, so a failed render leaves nothing behind
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; an export is an ordinary shareable file
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
     return path

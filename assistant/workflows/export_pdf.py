@@ -6,7 +6,16 @@ import io
 from xml.sax.saxutils import escape
 
 from assistant.workflows.document import Block, WorkDocument
-from assistant.workflows.export import _NOTES, _REFERENCES, _clean, _label, _level, _one_line, _top_level, citation_line
+from assistant.workflows.export_markdown import (
+    NOTES,
+    REFERENCES,
+    citation_line,
+    clean_xml,
+    heading_level,
+    label,
+    one_line,
+    top_level,
+)
 
 _PDF_FONT = "STSong-Light"  # one of reportlab's built-in CID fonts: viewers supply it, and it has Latin glyphs too
 _MM = 72 / 25.4
@@ -14,7 +23,7 @@ _MM = 72 / 25.4
 
 def _pdf_text(text: str) -> str:
     """Plain text made safe for Paragraph markup: documents carry arbitrary text, `<` included."""
-    return escape(_clean(text)).replace("\n", "<br/>")
+    return escape(clean_xml(text)).replace("\n", "<br/>")
 
 
 def _pdf_styles() -> dict:
@@ -69,17 +78,17 @@ def _pdf_block(block: Block, styles: dict, width: float) -> list:
 def _pdf_story(doc: WorkDocument, styles: dict, width: float) -> list:
     from reportlab.platypus import Paragraph, Spacer
 
-    top = styles[f"h{_top_level(doc)}"]
+    top = styles[f"h{top_level(doc)}"]
     story = [Paragraph(_pdf_text(doc.title), styles["title"])]
     for section in doc.sections:
-        story.append(Paragraph(_pdf_text(section.heading), styles[f"h{_level(section.level, 6)}"]))
+        story.append(Paragraph(_pdf_text(section.heading), styles[f"h{heading_level(section.level, 6)}"]))
         for block in section.blocks:
             story.extend(_pdf_block(block, styles, width))
     if doc.references:
-        story.append(Paragraph(_label(_REFERENCES, doc.lang), top))
+        story.append(Paragraph(label(REFERENCES, doc.lang), top))
         story.extend(Paragraph(_pdf_text(citation_line(c)), styles["body"]) for c in doc.references)
     if doc.notes:
-        story.append(Paragraph(_label(_NOTES, doc.lang), top))
+        story.append(Paragraph(label(NOTES, doc.lang), top))
         story.extend(Paragraph(_pdf_text(note), styles["note"], bulletText="•") for note in doc.notes)
     story += [Spacer(1, 12), Paragraph(_pdf_text(doc.footer), styles["note"])]
     return story
@@ -114,7 +123,7 @@ def to_pdf(doc: WorkDocument) -> bytes:
 
     buffer = io.BytesIO()
     template = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * _MM, rightMargin=20 * _MM,
-                                 topMargin=20 * _MM, bottomMargin=24 * _MM, title=_one_line(doc.title),
+                                 topMargin=20 * _MM, bottomMargin=24 * _MM, title=one_line(doc.title),
                                  author="QC Assist")
     story = _pdf_story(doc, _pdf_styles(), template.width)
     footer = _page_footer(doc.footer)

@@ -3,11 +3,18 @@ and the finished document checked claim by claim like a chat answer."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from assistant.grounding import ANNOTATION, CITATION_RE, apply_mode, assess, cited_numbers, report, with_marker
+from assistant.answering.grounding import (
+    ANNOTATION,
+    apply_mode,
+    assess,
+    cited_numbers,
+    renumber_citations,
+    report,
+    with_marker,
+)
 from assistant.models import Answer, Chunk, Citation, GroundingReport
 from assistant.text import join_sentences, split_sentences
 from assistant.workflows.document import WorkDocument
@@ -35,15 +42,9 @@ class CitationRegistry:
             if c.n in used:
                 local[c.n] = self.cite(Chunk(c.chunk_id, c.quote, c.source, c.title, answer.language, c.section,
                                              c.page))
-
-        def renumber(match: re.Match[str]) -> str:
-            numbers = [str(local[int(n)]) for n in re.findall(r"\d+", match.group(1)) if int(n) in local]
-            lead = match.group(0)[: match.group(0).index("[")]
-            return f"{lead}[{', '.join(numbers)}]" if numbers else ""
-
         for mark in ANNOTATION.values():  # the document is checked again as a whole below
             text = text.replace(mark, "")
-        return CITATION_RE.sub(renumber, text)
+        return renumber_citations(text, local)
 
     def chunk_id_of(self, n: int) -> str:
         return next(chunk_id for chunk_id, c in self.citations.items() if c.n == n)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 import time
 
+from assistant.answering.grounding import cited_numbers, with_marker
 from assistant.errors import BadInputError
 from assistant.glossary import load_glossary
-from assistant.grounding import cited_numbers, with_marker
 from assistant.models import Chunk
 from assistant.text import split_sentences, strip_list_marker, tokenize
 from assistant.workflows.document import WorkDocument, language_of

@@ -8,8 +8,8 @@ import random
 import re
 from dataclasses import asdict, dataclass
 
+from assistant.answering.grounding import CITATION_RE
 from assistant.glossary import load_glossary
-from assistant.grounding import CITATION_RE
 from assistant.text import detect_language
 
 BLANK = "____"

@@ -3,13 +3,14 @@ knowledge base with citations, with the case figures that back them."""
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.answering.grounding import cited_numbers
 from assistant.errors import BadInputError
+from assistant.glossary import mentions
 from assistant.industries import INDUSTRY_ALIASES, normalize_industry
 from assistant.models import Chunk
 from assistant.text import split_sentences
@@ -18,6 +19,12 @@ from assistant.workflows.evidence import EvidenceRow
 from assistant.workflows.grounded import SectionWriter, finalize
 
 CATALOGUE_PATH = Path(__file__).parent.parent / "data" / "strategies.yaml"
+# Ranking: industry fit (named industry, a strategy for all industries, any other) + problem keywords matched
+# + the share of retrieved passages specific to the industry.
+FIT_NAMED, FIT_ALL, FIT_OTHER = 1.0, 0.6, 0.2
+MIN_FIT_UNMATCHED = 0.5  # below this fit, a strategy must match a problem keyword to be considered
+KEYWORD_WEIGHT, MAX_KEYWORDS_COUNTED = 0.5, 3
+STRATEGY_SEARCH_K = 5
 THIN_COVERAGE_CHUNKS = 12  # fewer industry-specific passages than this and the advisor says so
 _TEXT = {
     "zh": {
@@ -54,7 +61,9 @@ class StrategyTemplate:
     first_steps: dict[str, list[str]]
 
     def industry_fit(self, industry: str) -> float:
-        return 1.0 if industry in self.industries else 0.6 if "all" in self.industries else 0.2
+        if industry in self.industries:
+            return FIT_NAMED
+        return FIT_ALL if "all" in self.industries else FIT_OTHER
 
     def keywords_in(self, text: str) -> list[str]:
         return [k for k in self.keywords if mentions(text, k)]
@@ -90,13 +99,6 @@ class RankedStrategy:
     support: list[Chunk] = field(default_factory=list)  # retrieved passages specific to the industry
 
 
-def mentions(text: str, word: str) -> bool:
-    """Latin words match whole words only ('ai' is not in 'retailer'); Chinese words anywhere."""
-    if word.isascii():
-        return re.search(rf"(?<![a-z0-9]){re.escape(word.lower())}(?![a-z0-9])", text.lower()) is not None
-    return word in text
-
-
 def industry_label(key: str, lang: str) -> str:
     aliases = INDUSTRY_ALIASES[key]
     return aliases[0] if lang == "en" else next((a for a in aliases if not a.isascii()), aliases[0])
@@ -108,14 +110,16 @@ def rank_strategies(assistant, industry: str, problem: str, lang: str, kb: str) 
     for template in load_catalogue().strategies:
         matched = template.keywords_in(problem)
         fit = template.industry_fit(industry)
-        if fit < 0.5 and not matched:
+        if fit < MIN_FIT_UNMATCHED and not matched:
             continue
-        hits = assistant.search(f"{template.query[lang]} {problem}".strip(), kb=kb, industry=industry, k=5).hits
+        hits = assistant.search(f"{template.query[lang]} {problem}".strip(), kb=kb, industry=industry,
+                                k=STRATEGY_SEARCH_K).hits
         if not hits:
             continue
         specific = [h.chunk for h in hits if industry in h.chunk.industries]
-        ranked.append(RankedStrategy(template, fit + min(len(matched), 3) * 0.5 + len(specific) / 5, matched,
-                                     specific or [hits[0].chunk]))
+        score = (fit + min(len(matched), MAX_KEYWORDS_COUNTED) * KEYWORD_WEIGHT
+                 + len(specific) / STRATEGY_SEARCH_K)  # the share of retrieved passages specific to the industry
+        ranked.append(RankedStrategy(template, score, matched, specific or [hits[0].chunk]))
     return sorted(ranked, key=lambda r: r.score, reverse=True)
 
 
@@ -192,7 +196,7 @@ def _write_strategy(doc: WorkDocument, writer: SectionWriter, ranked: RankedStra
     section.add("paragraph", [f"**{text['steps']}**"]).add("numbered", steps)
     return {"id": t.id, "title": t.title[lang], "score": round(ranked.score, 3), "actions": actions,
             "rationale": rationale, "expected_effect": effects, "kpis": kpis, "first_steps": steps,
-            "citations": sorted({int(n) for x in actions + rationale + effects for n in re.findall(r"\[(\d+)", x)})}
+            "citations": sorted({n for x in actions + rationale + effects for n in cited_numbers(x)})}
 
 
 def _rationale(writer: SectionWriter, ranked: RankedStrategy, problem: str) -> list[str]:

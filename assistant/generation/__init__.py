@@ -1,1 +1,0 @@
-"""Answer composers: the offline extractive default, and (later) LLM backends."""

@@ -1,0 +1,147 @@
+"""Hybrid retrieval: dense (Chroma) + BM25, weighted reciprocal-rank fusion, filters, de-duplication."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from assistant.config import Settings
+from assistant.glossary import load_glossary
+from assistant.industries import industry_mentions
+from assistant.models import Chunk, Hit
+from assistant.retrieval.embeddings import Embedder
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.store import KnowledgeBase
+from assistant.text import detect_language, tokenize
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Metadata filters; an industry filter also admits documents tagged 'general' (they apply everywhere)."""
+
+    industry: str | None = None
+    doc_type: str | None = None
+    lang: str | None = None
+    source: str | None = None
+
+    def where(self) -> dict | None:
+        clauses: list[dict] = []
+        if self.industry:
+            clauses.append({"$or": [{"industries": {"$contains": self.industry}},
+                                    {"industries": {"$contains": "general"}}]})
+        clauses += [{key: value} for key, value in
+                    (("doc_type", self.doc_type), ("lang", self.lang), ("source", self.source)) if value]
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def admits(self, chunk: Chunk) -> bool:
+        if self.industry and not ({self.industry, "general"} & set(chunk.industries)):
+            return False
+        return all(value is None or getattr(chunk, key) == value
+                   for key, value in (("doc_type", self.doc_type), ("lang", self.lang), ("source", self.source)))
+
+
+@dataclass
+class SearchResult:
+    query: str
+    query_tokens: list[str]
+    expanded_terms: list[str]
+    hits: list[Hit] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "expanded_terms": self.expanded_terms, "hits": [h.to_dict() for h in self.hits]}
+
+
+class HybridSearcher:
+    """Ranks chunks of one knowledge base for a query; every score that ranked a hit is kept on the hit."""
+
+    def __init__(self, kb: KnowledgeBase, lexical: LexicalIndex, embedder: Embedder, settings: Settings):
+        self.kb, self.lexical, self.embedder, self.settings = kb, lexical, embedder, settings
+
+    def search(self, query: str, filters: SearchFilters | None = None, k: int | None = None) -> SearchResult:
+        filters = filters or SearchFilters()
+        k = k or self.settings.top_k
+        glossary = load_glossary()
+        expanded = glossary.expand(query) if self.settings.glossary_expansion else []
+        query_tokens = _unique(tokenize(query) + [t for term in expanded for t in tokenize(term)])
+        result = SearchResult(query, query_tokens, expanded)
+        dense = self._dense(query, expanded, filters)
+        lexical = self._lexical(query_tokens, filters)
+        named = {key for _, key in industry_mentions(query)}
+        result.hits = self._fuse(dense, lexical, query_tokens, named)[:k]
+        return result
+
+    def _dense(self, query: str, expanded: list[str], filters: SearchFilters) -> dict[str, tuple[Chunk, float]]:
+        # The bundled model reads English only: a Chinese query also carries the English names of its terms.
+        english = [t for t in expanded if t.isascii()] if detect_language(query) == "zh" else []
+        vector = self.embedder.embed([" ".join([query, *english])])[0]
+        found = self.kb.dense_search(vector, self.settings.candidate_k, filters.where())
+        return {chunk.chunk_id: (chunk, score) for chunk, score in found}
+
+    def _lexical(self, query_tokens: list[str], filters: SearchFilters) -> dict[str, tuple[Chunk, float]]:
+        scores = self.lexical.scores(query_tokens)
+        ranked = np.argsort(-scores)
+        found: dict[str, tuple[Chunk, float]] = {}
+        for index in ranked:
+            if scores[index] <= 0 or len(found) >= self.settings.candidate_k:
+                break
+            chunk = self.lexical.chunks[index]
+            if filters.admits(chunk):
+                found[chunk.chunk_id] = (chunk, float(scores[index]))
+        return found
+
+    def _fuse(self, dense: dict, lexical: dict, query_tokens: list[str], named_industries: set[str]) -> list[Hit]:
+        s = self.settings
+        hits: dict[str, Hit] = {}
+        for weight, ranked, attr in ((s.dense_weight, dense, "dense_score"), (s.lexical_weight, lexical, "bm25_score")):
+            if weight <= 0:
+                continue  # a side switched off contributes no candidates either
+            for rank, (chunk_id, (chunk, score)) in enumerate(ranked.items()):
+                hit = hits.setdefault(chunk_id, Hit(chunk))
+                setattr(hit, attr, score)
+                hit.fused_score += weight / (s.rrf_k + rank + 1)
+        for hit in hits.values():
+            # A question that names an industry prefers that industry's documents (a soft filter).
+            if named_industries & set(hit.chunk.industries):
+                hit.fused_score *= 1 + s.industry_boost
+            # An editor's corrected answer (an FAQ entry) is preferred when a later question matches it.
+            if hit.chunk.doc_type == "faq":
+                hit.fused_score *= 1 + s.faq_boost
+        token_sets = self.lexical.tokens_by_id  # built once per index, not per query
+        kept: list[Hit] = []
+        for hit in sorted(hits.values(), key=lambda h: h.fused_score, reverse=True):
+            tokens = token_sets.get(hit.chunk.chunk_id) or set(tokenize(hit.chunk.indexed_text))
+            if any(_jaccard(tokens, token_sets.get(k.chunk.chunk_id, set())) >= s.dedup_jaccard for k in kept):
+                continue  # a near-duplicate of a better-ranked passage adds nothing
+            hit.matched_terms = [t for t in query_tokens if t in tokens]
+            kept.append(hit)
+        return kept
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+class QCRetriever(BaseRetriever):
+    """LangChain adapter over HybridSearcher: Documents carry the chunk metadata and the scores."""
+
+    searcher: HybridSearcher
+    filters: SearchFilters = SearchFilters()
+    k: int = 5
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        result = self.searcher.search(query, self.filters, self.k)
+        return [Document(page_content=h.chunk.text, id=h.chunk.chunk_id,
+                         metadata={key: value for key, value in h.to_dict().items() if key != "text"})
+                for h in result.hits]

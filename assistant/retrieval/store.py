@@ -1,0 +1,173 @@
+"""Chroma access: one collection per knowledge base, embedded by default or on a Chroma server."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.errors import BadInputError, EmbeddingMismatchError, StoreUnavailableError
+from assistant.models import Chunk
+
+KB_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
+
+
+@dataclass
+class SourceEntry:
+    """One source as the store knows it: the manifest is derived from Chroma, the single source of truth."""
+
+    source: str
+    title: str
+    lang: str
+    ingested_at: str
+    path: str = ""  # the file it was read from, absolute, for a rebuild
+    content_hashes: set[str] = field(default_factory=set)
+    chunk_ids: list[str] = field(default_factory=list)
+
+
+def make_client(settings: Settings):
+    """PersistentClient under QCA_DATA_DIR, or HttpClient when QCA_CHROMA_HOST is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        try:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        except Exception as exc:
+            raise StoreUnavailableError(
+                f"cannot reach the Chroma server at http://{settings.chroma_host}:{settings.chroma_port} "
+                f"({type(exc).__name__}: {str(exc)[:120]})"
+            ) from exc
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def validate_kb_name(kb: str) -> str:
+    if not KB_NAME_RE.match(kb or ""):
+        raise BadInputError(f"invalid knowledge base name '{kb}': use letters, digits, '-' or '_' (max 41)")
+    return kb
+
+
+class KnowledgeBase:
+    """The Chroma collection of one knowledge base, tied to the embedding model it was built with."""
+
+    def __init__(self, client, kb: str, embedding_model: str):
+        self.client = client
+        self.kb = validate_kb_name(kb)
+        self.embedding_model = embedding_model
+        self.collection_name = f"qca-{kb}"
+        self.collection = self._open()
+
+    def _open(self):
+        collection = self.client.get_or_create_collection(
+            self.collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedding_model": self.embedding_model, "kb": self.kb},
+        )
+        built_with = (collection.metadata or {}).get("embedding_model")
+        if built_with != self.embedding_model:
+            raise EmbeddingMismatchError(
+                f"knowledge base '{self.kb}' was built with embedding model '{built_with}', but the configured "
+                f"model is '{self.embedding_model}'; re-index it: qcassist ingest --reindex --kb {self.kb} PATH..."
+            )
+        return collection
+
+    def reset(self) -> None:
+        """Drop every chunk and start again with the configured model (used by --reindex)."""
+        if self.collection_name in [c.name for c in self.client.list_collections()]:
+            self.client.delete_collection(self.collection_name)
+        self.collection = self._open()
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def fingerprint(self) -> str:
+        """Changes whenever any chunk is added or removed (chunk ids are content hashes)."""
+        ids = sorted(self.collection.get(include=[])["ids"])
+        return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+
+    def manifest(self) -> dict[str, SourceEntry]:
+        result = self.collection.get(include=["metadatas"])
+        entries: dict[str, SourceEntry] = {}
+        for chunk_id, meta in zip(result["ids"], result["metadatas"], strict=True):
+            entry = entries.setdefault(
+                meta["source"], SourceEntry(meta["source"], meta.get("title", ""), meta.get("lang", ""),
+                                            meta.get("ingested_at", ""), meta.get("path", "")))
+            entry.content_hashes.add(meta.get("content_hash", ""))
+            entry.chunk_ids.append(chunk_id)
+            entry.ingested_at = max(entry.ingested_at, meta.get("ingested_at", ""))
+        return entries
+
+    def write_source(self, chunks: list[Chunk], vectors: np.ndarray, content_hash: str, stale_ids: list[str],
+                     path: str = "") -> None:
+        """Write a file's new chunks in one batch, then remove its stale ones; undo the batch on failure."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        if chunks:
+            try:
+                self.collection.upsert(
+                    ids=[c.chunk_id for c in chunks], embeddings=vectors.tolist(), documents=[c.text for c in chunks],
+                    metadatas=[chunk_to_metadata(c, content_hash, now, path) for c in chunks],
+                )
+            except Exception:
+                self.collection.delete(ids=[c.chunk_id for c in chunks])
+                raise
+        if stale_ids:
+            self.collection.delete(ids=stale_ids)
+
+    def refresh_hash(self, chunk_ids: list[str], content_hash: str, path: str = "") -> None:
+        """Record a new file hash (and where the file now is) on chunks whose text did not change."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        if chunk_ids:
+            found = self.collection.get(ids=chunk_ids, include=["metadatas"])  # not in the order asked for
+            for meta in found["metadatas"]:
+                meta.update(content_hash=content_hash, ingested_at=now, path=path)
+            self.collection.update(ids=found["ids"], metadatas=found["metadatas"])
+
+    def delete_source(self, source: str) -> int:
+        ids = self.collection.get(where={"source": source}, include=[])["ids"]
+        if not ids:
+            raise BadInputError(f"no source '{source}' in knowledge base '{self.kb}' (see: qcassist kb list)")
+        self.collection.delete(ids=ids)
+        return len(ids)
+
+    def all_chunks(self) -> list[Chunk]:
+        result = self.collection.get(include=["documents", "metadatas"])
+        return [chunk_from_record(i, d, m) for i, d, m in
+                zip(result["ids"], result["documents"], result["metadatas"], strict=True)]
+
+    def dense_search(self, vector: np.ndarray, k: int, where: dict | None) -> list[tuple[Chunk, float]]:
+        k = min(k, self.count())
+        if k <= 0:
+            return []
+        result = self.collection.query(query_embeddings=[vector.tolist()], n_results=k, where=where,
+                                       include=["documents", "metadatas", "distances"])
+        rows = zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0],
+                   strict=True)
+        return [(chunk_from_record(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
+
+
+def chunk_to_metadata(chunk: Chunk, content_hash: str, ingested_at: str, path: str = "") -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "source": chunk.source, "title": chunk.title, "lang": chunk.lang, "section": chunk.section,
+        "page": chunk.page if chunk.page is not None else -1, "doc_type": chunk.doc_type,
+        "industries": list(chunk.industries) or ["general"], "position": chunk.position,
+        "content_hash": content_hash, "ingested_at": ingested_at, "path": path,
+    }
+    if chunk.tags:
+        meta["tags"] = list(chunk.tags)
+    return meta
+
+
+def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+    page = meta.get("page", -1)
+    return Chunk(
+        chunk_id=chunk_id, text=text, source=meta["source"], title=meta.get("title", ""), lang=meta.get("lang", ""),
+        section=meta.get("section", ""), page=None if page == -1 else page, doc_type=meta.get("doc_type", "other"),
+        industries=tuple(meta.get("industries") or ()), tags=tuple(meta.get("tags") or ()),
+        position=meta.get("position", 0),
+    )

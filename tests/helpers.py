@@ -1,0 +1,117 @@
+"""What several test modules share: the repo root, the small corpus, real PDFs, real servers on 127.0.0.1, and the
+app's callbacks by name. Fixtures live in conftest.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from evals.app_bench import free_port, wait_for_http  # one copy for the app benchmark and the tests
+
+ROOT = Path(__file__).resolve().parent.parent
+# A Chinese case, a Chinese method and an English metrics document: enough for every app-level test.
+SMALL_CORPUS = [ROOT / "corpus/zh/case-auto-lean.md", ROOT / "corpus/zh/8d.md", ROOT / "corpus/en/customer-metrics.md"]
+
+
+def ui_callbacks(assistant, plugins=None) -> dict:
+    """The app's Gradio callbacks by 'module.function' name, to call them as the UI would."""
+    from assistant.app.ui.app_blocks import build_app
+
+    fns = build_app(assistant, plugins).fns.values()
+    return {f"{f.fn.__module__.rsplit('.', 1)[-1]}.{f.fn.__qualname__.replace('.<locals>', '')}": f.fn for f in fns}
+
+
+def make_pdf(path: Path, pages: list[list[str]], encrypt: str | None = None) -> Path:
+    """A real PDF with a CJK font, one list of lines per page."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    kwargs = {"encrypt": encrypt} if encrypt else {}
+    pdf = canvas.Canvas(str(path), **kwargs)
+    for lines in pages:
+        pdf.setFont("STSong-Light", 11)
+        for row, line in enumerate(lines):
+            pdf.drawString(50, 800 - 15 * row, line)
+        pdf.showPage()
+    pdf.save()
+    return path
+
+@contextmanager
+def serving(command: list[str], ready_url: str, timeout: float = 120.0, **popen):
+    """Start a server process, wait until ready_url answers, and always stop it."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen)
+    try:
+        wait_for_http(ready_url, timeout=timeout)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@contextmanager
+def chroma_server(path: Path):
+    """`chroma run` from the installed chromadb package, bound to loopback."""
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    with serving([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                 f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=60):
+        yield port
+
+
+@contextmanager
+def llama_server(model_path: str):
+    """llama-cpp-python's own OpenAI-compatible server (`python -m llama_cpp.server`) on loopback."""
+    port = free_port()
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", model_path, "--model_alias", "gemma", "--host",
+               "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--chat_format", "gemma"]
+    with serving(command, f"http://127.0.0.1:{port}/v1/models"):
+        yield f"http://127.0.0.1:{port}/v1"
+
+
+@contextmanager
+def silent_server(delay: float):
+    """An HTTP server that accepts a request and answers nothing for `delay` seconds: a hung backend."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the stdlib's naming
+            time.sleep(delay)
+            self.send_response(504)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+
+
+@contextmanager
+def running_app(data_dir: Path, documents: list[Path], auth_file: Path | None = None):
+    """app.py as a user starts it, on 127.0.0.1, over a data dir with these documents ingested; yields its URL."""
+    from assistant.config import Settings
+    from assistant.service import Assistant
+
+    Assistant(Settings(data_dir=data_dir, _env_file=None)).ingest(documents, progress=False)
+    port = free_port()
+    env = {**os.environ, "QCA_DATA_DIR": str(data_dir), "QCA_PORT": str(port), "HF_HUB_OFFLINE": "1",
+           "GRADIO_ANALYTICS_ENABLED": "False"}
+    env.pop("QCA_AUTH_FILE", None)
+    if auth_file:
+        env["QCA_AUTH_FILE"] = str(auth_file)
+    url = f"http://127.0.0.1:{port}/"
+    with serving([sys.executable, "app.py"], url, cwd=ROOT, env=env):
+        yield url
