@@ -6,7 +6,7 @@ QCA := $(VENV)/bin/qcassist
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup run ingest test test-unit lint calibrate eval bench clean
+.PHONY: setup run ingest test test-unit lint calibrate eval bench train-reader clean
 
 # torch first, pinned to the CPU build on this machine's disk; then the project and its dev tools.
 $(VENV)/.installed: pyproject.toml
@@ -57,6 +57,10 @@ lint: setup
 
 calibrate: ingest
 	$(PY) -m evals.calibrate
+
+# The reader (assistant/data/reader.json): fitted on the natural train split, chosen on dev; a few minutes.
+train-reader: setup
+	$(PY) -m evals.train_reader
 
 eval: ingest
 	$(QCA) eval

@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(20.0, description="Largest file the app accepts for upload.")
     auth_file: Path | None = Field(None, description="Users JSON file (qcassist users); set, the app asks to sign in.")
 
-    top_k: int = 5
+    top_k: int = Field(5, description="Passages an LLM backend is given (the reader's best ones).")
+    reader_k: int = Field(12, description="Passages the reader reads for an answer; it cites only what it uses.")
     candidate_k: int = 30
     rrf_k: int = 60
     # The bundled model reads English only: dense ranks break ties, BM25 + glossary lead (see README).
@@ -48,7 +49,6 @@ class Settings(BaseSettings):
     faq_boost: float = Field(0.5, description="Fused-score boost for FAQ entries (editors' corrected answers).")
     glossary_expansion: bool = Field(True, description="Expand queries with glossary synonyms and translations.")
 
-    refusal_threshold: float = Field(0.45, description="Minimum evidence strength to answer; see README.")
     answer_sentences: int = 4
     backend: str = Field("extractive", description="extractive | llamacpp:PATH|bundled | openai:MODEL | ollama:MODEL")
     fallback: str = Field("extractive", description="'extractive' answers offline when the LLM fails; 'none' errors")

@@ -49,6 +49,7 @@ class Hit:
     bm25_score: float = 0.0
     fused_score: float = 0.0
     matched_terms: list[str] = field(default_factory=list)
+    named: bool = False  # from a document about an entity the question names
 
     def to_dict(self) -> dict[str, Any]:
         c = self.chunk
@@ -94,6 +95,7 @@ class Answer:
     notes: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     retrieved: list[str] = field(default_factory=list)  # chunk ids of every passage retrieved, cited or not
+    answer_status: str = "answered"  # answered | partial (the topic is there, the asked fact is not) | refused
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -113,12 +113,13 @@ class Assistant:
         """Everything one answer needs, from parts loaded once and shared between requests."""
         from assistant.answering.chain import ChainContext
         from assistant.answering.llm import LLMComposer, make_chat_model, parse_backend
+        from assistant.answering.reader import load_reader
 
         spec = parse_backend(backend or self.settings.backend)
         searcher = self.searcher(validate_kb_name(kb))
         llm = None if spec.provider == "extractive" else LLMComposer(make_chat_model(spec, self.settings), spec,
                                                                      self.settings)
-        return ChainContext(searcher, ExtractiveComposer(self.embedder, searcher.lexical, self.settings),
+        return ChainContext(searcher, load_reader(), ExtractiveComposer(self.settings.answer_sentences),
                             self.settings, llm)
 
     def _state(self, question: str, industry: str | None, history: list[dict[str, str]] | None,

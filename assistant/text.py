@@ -14,6 +14,7 @@ _SENTENCE_END_RE = re.compile(f"(?<=[。！？；!?])\\s*|(?<=[.])\\s+(?=[A-Z0-9
 SENTENCE_ENDS = "。！？；.!?;"
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _TOKEN_OK_RE = re.compile(f"[{CJK}A-Za-z0-9]")
+_LIST_NUMBER_RE = re.compile(r"^\s*\d{1,2}[.)]\s+")
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-*+•]|\d+[.)、]|[（(]?[一二三四五六七八九十]+[)）、.])\s+")
 
 STOPWORDS = frozenset(
@@ -54,8 +55,17 @@ def _is_acronym(word: str) -> bool:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Chinese and English sentence boundaries (。！？；.!?) and line breaks."""
-    return [s.strip() for s in _SENTENCE_END_RE.split(text) if s and s.strip()]
+    """Chinese and English sentence boundaries (。！？；.!?) and line breaks; a numbered list item keeps its
+    number ('1. 从客户投诉…' is one sentence, not '1.' and the rest)."""
+    sentences = []
+    for line in text.split("\n"):
+        number = _LIST_NUMBER_RE.match(line)
+        body = line[number.end():] if number else line
+        parts = [s.strip() for s in _SENTENCE_END_RE.split(body) if s and s.strip()]
+        if number and parts:
+            parts[0] = f"{number.group(0).strip()} {parts[0]}"
+        sentences += parts
+    return sentences
 
 
 def join_sentences(parts: list[str]) -> str:
@@ -94,13 +104,19 @@ def _jieba():
 def tokenize(text: str, search: bool = True) -> list[str]:
     """Tokens for BM25 and overlap: jieba with glossary terms as words for Chinese (search mode adds the
     sub-words of long words, for recall), Snowball-stemmed lower-cased words for English."""
+    return list(_tokens(text, search))
+
+
+@lru_cache(maxsize=16384)
+def _tokens(text: str, search: bool) -> tuple[str, ...]:
+    """Cached: the reader looks at the same sentences and passages many times per question."""
     tokens = []
     jieba = _jieba()
     for raw in jieba.lcut_for_search(text) if search else jieba.lcut(text):
         token = raw.strip().lower()
         if token and token not in STOPWORDS and _TOKEN_OK_RE.search(token):
             tokens.append(_stem(token) if token.isascii() else token)
-    return tokens
+    return tuple(tokens)
 
 
 @lru_cache(maxsize=1)

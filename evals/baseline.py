@@ -1,15 +1,19 @@
 """The plain LangChain recipe, measured beside the project: fixed 500-character chunks of the raw files,
-dense-only retrieval, no refusal threshold. Same embedding model, same answer composer, same questions."""
+dense-only retrieval, always an answer (no refusal). Same embedding model, same sentence reader and composer,
+same questions."""
 
 from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from assistant.answering.extractive import ExtractiveComposer
+from assistant.answering.reader import load_reader
+from assistant.answering.terms import QuestionTerms
 from assistant.models import Answer, Chunk, Citation, GroundingReport, Hit
 from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.lexical import LexicalIndex
@@ -29,7 +33,8 @@ class BaselineRAG:
         self.vectors = self._vectors(cache_dir)
         # The composer weighs question terms by idf; the baseline retrieves by vectors alone.
         lexical = LexicalIndex("baseline", self.chunks, [tokenize(c.text) for c in self.chunks])
-        self.composer = ExtractiveComposer(embedder, lexical, composer_settings)
+        self.lexical = lexical
+        self.composer = ExtractiveComposer(composer_settings.answer_sentences)
 
     def _vectors(self, cache_dir: Path) -> np.ndarray:
         """Embeddings of the 500-character chunks, cached by their content (embedding takes ~30 s)."""
@@ -50,7 +55,9 @@ class BaselineRAG:
     def ask(self, question: str) -> Answer:
         started = time.perf_counter()
         language = detect_language(question)
-        composition = self.composer.compose(question, self.search(question), language)
+        hits = self.search(question)
+        reading = load_reader().read(question, QuestionTerms(question, self.lexical), hits)
+        composition = self.composer.compose(replace(reading, status="answered"), hits, language)
         citations = [Citation(n, h.chunk.source, h.chunk.title, None, "", h.chunk.chunk_id, h.chunk.text)
                      for n, h in sorted(composition.cited.items())]
         return Answer(question, question, language, composition.text, composition.refused, "baseline", citations,

@@ -1,4 +1,4 @@
-"""Retrieval hit rates per side and the refusal-threshold sweep on a question set.
+"""Retrieval hit rates per side (dense, BM25, fused) and what the glossary buys across languages.
 
 Run: python -m evals.calibrate [--dataset FILE.jsonl] [--kb default]
 """
@@ -9,11 +9,8 @@ import argparse
 import json
 from pathlib import Path
 
-from assistant.answering.evidence import QuestionTerms, evidence_strength
 from assistant.answering.rewrite import rule_based_condense
 from assistant.config import Settings, get_settings
-from assistant.industries import normalize_industry
-from assistant.retrieval.hybrid import SearchFilters
 from assistant.service import Assistant
 from evals.dataset import load_dataset
 
@@ -48,26 +45,6 @@ def cross_lingual_hit_rates(settings: Settings, items: list[dict], kb: str) -> d
             for name, on in (("with", True), ("without", False))}
 
 
-def evidence_strengths(assistant: Assistant, items: list[dict], kb: str) -> list[tuple[bool, float]]:
-    searcher = assistant.searcher(kb)
-    out = []
-    for item in items:
-        question = rule_based_condense(item["question"], item["history"])  # as the chain does for follow-ups
-        hits = searcher.search(question, SearchFilters(normalize_industry(item.get("industry")))).hits
-        out.append((item["answerable"], evidence_strength(QuestionTerms(question, searcher.lexical), hits)))
-    return out
-
-
-def refusal_sweep(strengths: list[tuple[bool, float]], thresholds: list[float]) -> list[dict]:
-    """Negative rejection (unanswerable refused) and over-refusal (answerable refused) per threshold."""
-    unanswerable = [s for answerable, s in strengths if not answerable]
-    answerable = [s for ok, s in strengths if ok]
-    return [{"threshold": t,
-             "negative_rejection": round(sum(s < t for s in unanswerable) / max(len(unanswerable), 1), 3),
-             "over_refusal": round(sum(s < t for s in answerable) / max(len(answerable), 1), 3)}
-            for t in thresholds]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, default=None)
@@ -75,11 +52,8 @@ def main() -> None:
     args = parser.parse_args()
     items = load_dataset(args.dataset)
     settings = get_settings()
-    strengths = evidence_strengths(Assistant(settings), items, args.kb)
     report = {"n": len(items), "retrieval": hit_rates_by_side(settings, items, args.kb),
-              "cross_lingual_hit@5": cross_lingual_hit_rates(settings, items, args.kb),
-              "refusal_sweep": refusal_sweep(strengths, [round(0.05 * i, 2) for i in range(2, 13)]),
-              "current_threshold": settings.refusal_threshold}
+              "cross_lingual_hit@5": cross_lingual_hit_rates(settings, items, args.kb)}
     print(json.dumps(report, ensure_ascii=False, indent=1))
 
 

@@ -11,6 +11,9 @@ import typer
 from assistant.cli.io import JsonOpt, KbOpt, emit, fail, make_assistant
 from assistant.errors import QCAError
 
+NATURAL_TEST = Path(__file__).parent / "datasets" / "natural_test.jsonl"
+BY_TYPE_KEYS = ("n", "key_fact_recall", "negative_rejection", "over_refusal", "faithfulness")
+
 
 def add_commands(app: typer.Typer) -> None:
     app.command("eval")(eval_command)
@@ -56,7 +59,8 @@ def eval_command(
     compare: Annotated[tuple[Path, Path] | None, typer.Option("--compare", help="Two saved runs: A B.")] = None,
     work_products: Annotated[bool, typer.Option("--work-products", help="Evaluate strategies and quizzes.")] = False,
 ) -> None:
-    """Run the eval suite (grounding, citations, retrieval, refusal, latency) and write a report."""
+    """Run the eval suite (grounding, citations, retrieval, refusal, latency) and write a report; without
+    --dataset, the shipped set and the natural-question test split side by side."""
     from evals.dataset import load_dataset, smoke_subset
     from evals.report import compare as compare_runs
     from evals.report import default_out_dir, write_report
@@ -79,9 +83,15 @@ def eval_command(
         items = load_dataset(dataset)
         assistant = make_assistant()
         report = run_eval(assistant, smoke_subset(items) if smoke else items, kb, backend, baseline)
+        if dataset is None and not smoke:  # the shipped set, and next to it the natural test split
+            report["natural_test"] = run_eval(assistant, load_dataset(NATURAL_TEST), kb, backend, baseline)
     except QCAError as exc:
         fail(exc)
     folder = write_report(report, out or default_out_dir(assistant.settings.reports_root))
     summary = {key: report[key] for key in ("n", "metrics", "baseline", "checker") if key in report}
+    if "natural_test" in report:
+        natural = report["natural_test"]
+        by_type = {name: {k: group[k] for k in BY_TYPE_KEYS} for name, group in natural["by_type"].items()}
+        summary["natural_test"] = {"n": natural["n"], "metrics": natural["metrics"], "by_type": by_type}
     emit({**summary, "report": str(folder)}, as_json,
           json.dumps(summary, ensure_ascii=False, indent=1) + f"\nreport: {folder}/report.md")

@@ -45,6 +45,9 @@ def _markdown(report: dict, charts: list[str]) -> str:
                   f"{_fmt(m['key_fact_recall'])} | {_fmt(m['negative_rejection'])} |" for g, m in report[key].items()]
         lines.append("")
     lines += [f"![{name}]({name})" for name in charts]
+    if "natural_test" in report:
+        natural = _markdown(report["natural_test"], []).replace("# Eval report", "# Natural test split", 1)
+        lines += ["", "---", "", natural]
     return "\n".join(lines) + "\n"
 
 
@@ -96,11 +99,18 @@ def _save(fig, out_dir: Path, name: str) -> str:
 def compare(first: Path, second: Path) -> dict:
     """Two saved runs side by side: each metric, and the change from the first to the second."""
     a, b = (_load(p) for p in (first, second))
+    result = {"a": str(first), "b": str(second), "metrics": _deltas(a["metrics"], b["metrics"])}
+    if "natural_test" in a and "natural_test" in b:
+        result["natural_test"] = _deltas(a["natural_test"]["metrics"], b["natural_test"]["metrics"])
+    return result
+
+
+def _deltas(a: dict, b: dict) -> dict:
     rows = {}
-    for key in a["metrics"]:
-        x, y = a["metrics"].get(key), b["metrics"].get(key)
+    for key in a:
+        x, y = a.get(key), b.get(key)
         rows[key] = {"a": x, "b": y, "delta": round(y - x, 4) if x is not None and y is not None else None}
-    return {"a": str(first), "b": str(second), "metrics": rows}
+    return rows
 
 
 def _load(path: Path) -> dict:

@@ -43,13 +43,13 @@ def _make_chunk(doc: LoadedDocument, section: str, page: int | None, text: str, 
 
 def _pack(sentences: list[str], count: Callable[[str], int], budget: int, overlap: int) -> list[str]:
     """Greedy packing of sentences up to the budget, carrying the last sentences over as overlap."""
-    pieces = [p for s in sentences for p in _fit(strip_list_marker(s), count, budget) if p]
+    pieces = [p for s in sentences for p in _fit(s, count, budget) if p]
     sizes = [count(p) for p in pieces]
     chunks: list[str] = []
     current: list[int] = []
     for i, size in enumerate(sizes):
         if current and sum(sizes[j] for j in current) + size > budget:
-            chunks.append(join_sentences([pieces[j] for j in current]))
+            chunks.append(_join([pieces[j] for j in current]))
             carried: list[int] = []
             carried_size = 0
             for j in reversed(current):
@@ -60,8 +60,19 @@ def _pack(sentences: list[str], count: Callable[[str], int], budget: int, overla
             current = carried
         current.append(i)
     if current:
-        chunks.append(join_sentences([pieces[j] for j in current]))
+        chunks.append(_join([pieces[j] for j in current]))
     return chunks
+
+
+def _join(pieces: list[str]) -> str:
+    """Sentences joined as text, except that a list item starts its own line, so the list stays a list."""
+    lines: list[list[str]] = []
+    for piece in pieces:
+        if not lines or strip_list_marker(piece) != piece:
+            lines.append([piece])
+        else:
+            lines[-1].append(piece)
+    return "\n".join(join_sentences(line) for line in lines)
 
 
 def _fit(sentence: str, count: Callable[[str], int], budget: int) -> list[str]:

@@ -60,7 +60,7 @@ def source_name(path: Path, settings: Settings) -> str:
 
 
 # Bump when loading, cleaning or chunking changes, so every file is re-chunked on the next ingest.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 def _ingest_signature(content_hash: str, settings: Settings, embedder: Embedder) -> str:

@@ -43,3 +43,12 @@ def test_the_test_split_is_frozen():
     digest = hashlib.sha256(SPLIT_FILES["test"].read_bytes()).hexdigest()
     assert digest == (NATURAL / "test.sha256").read_text(encoding="utf-8").strip()
     assert all(json.loads(line)["split"] == "test" for line in SPLIT_FILES["test"].read_text().splitlines())
+
+
+def test_extra_training_questions_are_well_formed_and_never_about_a_dev_or_test_document():
+    extra = sorted((NATURAL / "extra").glob("*.jsonl"))
+    assert extra and check_files(extra) == []
+    documents = document_splits()
+    for path in extra:
+        for item in read_items(path):
+            assert all(documents[s] == "train" for s in item["gold_sources"]), item["id"]

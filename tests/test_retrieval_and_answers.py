@@ -70,7 +70,7 @@ def test_answer_in_english_cites_real_passages(corpus_assistant):
 @pytest.mark.parametrize("question", ["红烧肉怎么做？", "Who won the 2018 football World Cup?"])
 def test_out_of_domain_questions_are_refused(corpus_assistant, question):
     answer = corpus_assistant.ask(question)
-    assert answer.refused and answer.citations == []
+    assert answer.refused and answer.answer_status == "refused" and answer.citations == []
     assert answer.answer in ("知识库中没有找到相关依据。", "The knowledge base has no evidence for this.")
 
 

@@ -1,5 +1,5 @@
-"""The answer chain: condense -> retrieve -> compose -> verify, each a plain function; one path, streamed, whose
-last item is the verified Answer (`ask` is that last item)."""
+"""The answer chain: condense -> retrieve -> read -> compose -> verify, each a plain function; one path,
+streamed, whose last item is the verified Answer (`ask` is that last item)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.answering.base import Composition, refusal
-from assistant.answering.evidence import QuestionTerms, evidence_strength
 from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.grounding import apply_mode, assess, drop_unknown_citations, report
 from assistant.answering.llm import LLMComposer
+from assistant.answering.reader import Reader, Reading
 from assistant.answering.rewrite import rule_based_condense
+from assistant.answering.terms import QuestionTerms
 from assistant.config import Settings
 from assistant.errors import BackendError
 from assistant.models import Answer, Citation, GroundingReport, Hit
@@ -28,6 +29,7 @@ class ChainContext:
     """What the steps need: built once per request by the service from shared, already-loaded parts."""
 
     searcher: HybridSearcher
+    reader: Reader
     extractive: ExtractiveComposer
     settings: Settings
     llm: LLMComposer | None = None
@@ -41,6 +43,7 @@ class ChainState:
     standalone_question: str = ""
     language: str = "en"
     hits: list[Hit] = field(default_factory=list)
+    reading: Reading | None = None
     composition: Composition | None = None
     grounding: GroundingReport | None = None
     notes: list[str] = field(default_factory=list)
@@ -62,41 +65,46 @@ def condense(ctx: ChainContext, state: ChainState) -> ChainState:
 
 def retrieve(ctx: ChainContext, state: ChainState) -> ChainState:
     started = time.perf_counter()
-    state.hits = ctx.searcher.search(state.standalone_question, state.filters).hits
+    searcher, k = ctx.searcher, ctx.settings.reader_k
+    state.hits = searcher.search_named_first(state.standalone_question, state.filters, k).hits
     state.timings_ms["retrieve"] = _ms(started)
     log.debug("retrieved %s for %r", [h.chunk.chunk_id for h in state.hits], state.standalone_question)
     return state
 
 
-def evidence_is_weak(ctx: ChainContext, state: ChainState) -> bool:
-    """The refusal gate, the same for every backend: no LLM is asked when the passages do not cover the question."""
+def read(ctx: ChainContext, state: ChainState) -> ChainState:
+    """The reader's decision, the same for every backend: no LLM is asked when the passages cannot answer."""
+    started = time.perf_counter()
     terms = QuestionTerms(state.standalone_question, ctx.searcher.lexical)
-    return evidence_strength(terms, state.hits) < ctx.settings.refusal_threshold
+    rewritten = state.standalone_question != state.question
+    last_turn = QuestionTerms(state.question, ctx.searcher.lexical) if rewritten else None
+    state.reading = ctx.reader.read(state.standalone_question, terms, state.hits, last_turn)
+    state.timings_ms["read"] = _ms(started)
+    return state
 
 
 def compose_stream(ctx: ChainContext, state: ChainState) -> Iterator[str | Composition]:
     """Text as it is produced, then the composition; an LLM failure falls back to the extractive composer."""
     started = time.perf_counter()
-    question, language = state.standalone_question, state.language
-    if evidence_is_weak(ctx, state):
-        yield refusal(language, str(ctx.llm.spec) if ctx.llm else "extractive")
-    elif ctx.llm is None:
-        yield from ctx.extractive.stream(question, state.hits, language)
+    reading, language = state.reading, state.language
+    if ctx.llm is None or reading.status != "answered":
+        yield from ctx.extractive.stream(reading, state.hits, language)
     else:
         try:
-            yield from ctx.llm.stream(question, state.hits, language)
+            passages = reading.best_passages(state.hits, ctx.settings.top_k)
+            yield from ctx.llm.stream(state.standalone_question, passages, language, reading.question.qtype)
         except BackendError as exc:
             if ctx.settings.fallback != "extractive":
                 raise
             state.notes.append(f"{exc}; answered with the extractive composer (QCA_FALLBACK=extractive)")
-            yield from ctx.extractive.stream(question, state.hits, language)
+            yield from ctx.extractive.stream(reading, state.hits, language)
     state.timings_ms["generate"] = _ms(started)
 
 
 def verify(ctx: ChainContext, state: ChainState) -> ChainState:
     """Drop citations to nothing retrieved, check every claim against its cited passage, apply QCA_GROUNDING."""
     comp = state.composition
-    if comp.refused or ctx.settings.grounding == "off":
+    if comp.status == "refused" or ctx.settings.grounding == "off":
         state.grounding = GroundingReport(supported_ratio=None, unsupported=[])
         return state
     passages = {n: hit.chunk.text for n, hit in comp.cited.items()}
@@ -116,15 +124,15 @@ def to_answer(state: ChainState) -> Answer:
     state.timings_ms["total"] = _ms(state.started)
     return Answer(
         question=state.question, standalone_question=state.standalone_question, language=state.language,
-        answer=comp.text, refused=comp.refused, backend_used=comp.backend, citations=citations,
+        answer=comp.shown, refused=comp.refused, backend_used=comp.backend, citations=citations,
         grounding=state.grounding, notes=state.notes + comp.notes, timings_ms=state.timings_ms,
-        retrieved=[h.chunk.chunk_id for h in state.hits],
+        retrieved=[h.chunk.chunk_id for h in state.hits], answer_status=comp.status,
     )
 
 
 def stream_answer(ctx: ChainContext, state: ChainState) -> Iterator[str | Answer]:
     """Every step in order, yielding text deltas as they are produced and the verified Answer last."""
-    retrieve(ctx, condense(ctx, state))
+    read(ctx, retrieve(ctx, condense(ctx, state)))
     for part in compose_stream(ctx, state):
         if isinstance(part, Composition):
             state.composition = part

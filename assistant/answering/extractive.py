@@ -1,140 +1,106 @@
-"""The offline default answerer: picks, orders and cites the best-supported sentences of the retrieved passages."""
+"""The offline answerer: the reader's best sentences of the retrieved passages, shaped by what the question asks
+(the direct answer first), or a partial answer that says plainly what the knowledge base lacks."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-import numpy as np
-
-from assistant.answering.base import Composition, refusal
-from assistant.answering.evidence import QuestionTerms
+from assistant.answering.base import PARTIAL, RELATED, UNNAMED_MISSING, Composition, refusal
+from assistant.answering.features import Candidate, is_meta
 from assistant.answering.grounding import with_marker
-from assistant.config import Settings
-from assistant.glossary import load_glossary
+from assistant.answering.reader import Reading
+from assistant.answering.shaping import choose, ranked
 from assistant.models import Hit
-from assistant.retrieval.embeddings import Embedder
-from assistant.retrieval.lexical import LexicalIndex
-from assistant.text import SENTENCE_ENDS, detect_language, join_sentences, split_sentences, strip_list_marker, tokenize
+from assistant.text import join_sentences, split_sentences, tokenize
 
-_QUANTITY_RE = re.compile(r"多少|几|比例|百分|幅度|how (much|many)|what (percentage|share|rate)|by how|figure|number",
-                          re.IGNORECASE)
-@dataclass(frozen=True)
-class SentenceWeights:
-    """How the extractive composer scores a sentence (sums to 1.1 with the quantity bonus)."""
-
-    coverage: float = 0.25  # idf-weighted share of question terms in the sentence
-    focus: float = 0.25  # the same, weighted towards terms few candidate sentences share
-    passage: float = 0.2  # coverage of the sentence's whole passage
-    similarity: float = 0.2  # embedding similarity, for the Latin share of the sentence
-    rank: float = 0.1  # divided by 1 + the passage's retrieval rank
-    quantity: float = 0.1  # a number in the sentence when the question asks for one
-
-
-WEIGHTS = SentenceWeights()
-OWN_LANGUAGE_SHARE = 0.7  # answer from the question's language if its best sentence has this share of the best coverage
-KEEP_SHARE = 0.6  # sentences scoring under this share of the best one are left out
-DUPLICATE_OVERLAP = 0.6  # a sentence sharing this share of its tokens with a chosen one repeats it
-
-
-@dataclass
-class _Candidate:
-    sentence: str
-    hit_rank: int
-    position: int
-    lang: str
-    coverage: float = 0.0
-    score: float = 0.0
+CROSS_LANGUAGE_NOTE = {"zh": "依据仅有英文资料，以下为原文摘录。",
+                       "en": "The evidence is in Chinese; it is quoted as written."}
+SOURCE_NOTE = {"zh": "资料注明：{sentence}", "en": "The source notes: {sentence}"}
+NAMED_AND_GENERAL = {"zh": "{named} 出自关于所问对象的资料（{titles}）；{general} 是通用资料的补充。",
+                     "en": "{named} come from the documents about what you asked about ({titles}); {general} are "
+                           "general material filling in."}
+NAMED_SILENT = {"zh": "关于所问对象的资料（{titles}）没有直接回答这一点，以下来自通用资料。",
+                "en": "The documents about what you asked about ({titles}) do not answer this directly; the answer "
+                      "comes from general material."}
+RELATED_SENTENCES = 2  # a partial answer shows this many related sentences
+MAX_MISSING_TERMS = 4
 
 
 class ExtractiveComposer:
-    def __init__(self, embedder: Embedder, lexical: LexicalIndex, settings: Settings):
-        self.embedder, self.lexical, self.settings = embedder, lexical, settings
+    def __init__(self, answer_sentences: int):
+        self.answer_sentences = answer_sentences
 
-    def compose(self, question: str, hits: list[Hit], language: str | None = None) -> Composition:
-        """The best-supported sentences with their [n] citations (the caller has checked the evidence)."""
-        language = language or detect_language(question)
-        chosen, notes = self._choose(self._score(question, QuestionTerms(question, self.lexical), hits), language)
-        if not chosen:
+    def compose(self, reading: Reading, hits: list[Hit], language: str) -> Composition:
+        """The composition for the reader's decision: an answer, a partial answer, or a refusal."""
+        if reading.status == "refused" or not ranked(reading):
             return refusal(language)
-        text, cited = self._render(chosen, hits, language)
-        return Composition(text, False, cited, notes)
+        if reading.status == "partial":
+            return self._partial(reading, hits, language)
+        chosen = choose(reading, self.answer_sentences)
+        text, cited = _render(chosen, hits)
+        notes = provenance(cited, hits, language) + _notes(chosen, reading.candidates, language)
+        return Composition(text, "answered", cited, notes)
 
-    def stream(self, question: str, hits: list[Hit], language: str) -> Iterator[str | Composition]:
+    def stream(self, reading: Reading, hits: list[Hit], language: str) -> Iterator[str | Composition]:
         """Sentence by sentence, then the whole composition."""
-        composition = self.compose(question, hits, language)
+        composition = self.compose(reading, hits, language)
         shown = ""
-        for sentence in split_sentences(composition.text):
+        for sentence in split_sentences(composition.shown):
             joined = join_sentences([shown, sentence]) if shown else sentence
             yield joined[len(shown):]
             shown = joined
         yield composition
 
-    def _score(self, question: str, terms: QuestionTerms, hits: list[Hit]) -> list[_Candidate]:
-        candidates = [_Candidate(s, rank, pos, detect_language(s)) for rank, hit in enumerate(hits)
-                      for pos, s in enumerate(_sentences(hit.chunk.text))]
-        if not candidates:
-            return []
-        english = [t for t in load_glossary().expand(question) if t.isascii()]
-        vectors = self.embedder.embed([" ".join([question, *english])] + [c.sentence for c in candidates])
-        similarity = vectors[1:] @ vectors[0]
-        asks_quantity = bool(_QUANTITY_RE.search(question))
-        hit_coverage = [terms.coverage(h.chunk.indexed_text) for h in hits]
-        focus = terms.focus_weights([c.sentence for c in candidates])
-        for cand, sim in zip(candidates, similarity, strict=True):
-            # The bundled model reads English only, so its similarity counts for the Latin share of a sentence.
-            latin_share = 1.0 - min(1.0, len(re.findall(r"[^\x00-\x7f]", cand.sentence)) / max(len(cand.sentence), 1))
-            cand.coverage = terms.coverage(cand.sentence)
-            w = WEIGHTS
-            cand.score = (w.coverage * cand.coverage + w.focus * terms.coverage(cand.sentence, focus)
-                          + w.passage * hit_coverage[cand.hit_rank]
-                          + w.similarity * float(np.clip(sim, 0, 1)) * latin_share + w.rank / (1 + cand.hit_rank)
-                          + (w.quantity if asks_quantity and re.search(r"\d", cand.sentence) else 0.0))
-        return candidates
-
-    def _choose(self, candidates: list[_Candidate], language: str) -> tuple[list[_Candidate], list[str]]:
-        if not candidates:
-            return [], []
-        # Compared on coverage alone: the English-only embedding would otherwise favour English sentences.
-        best = max(c.coverage for c in candidates)
-        own_language = [c for c in candidates if c.lang == language]
-        notes: list[str] = []
-        if own_language and max(c.coverage for c in own_language) >= OWN_LANGUAGE_SHARE * best:
-            pool = own_language
-        else:
-            pool = candidates
-            notes.append("依据仅有英文资料，以下为原文摘录。" if language == "zh"
-                         else "The evidence is in Chinese; it is quoted as written.")
-        top = max(c.score for c in pool)
-        chosen: list[_Candidate] = []
-        for cand in sorted(pool, key=lambda c: c.score, reverse=True):
-            if len(chosen) >= self.settings.answer_sentences or cand.score < KEEP_SHARE * top:
-                break
-            tokens = set(tokenize(cand.sentence))
-            if all(_overlap(tokens, set(tokenize(c.sentence))) < DUPLICATE_OVERLAP for c in chosen):
-                chosen.append(cand)
-        return sorted(chosen, key=lambda c: (c.hit_rank, c.position)), notes
-
-    @staticmethod
-    def _render(chosen: list[_Candidate], hits: list[Hit], language: str) -> tuple[str, dict[int, Hit]]:
-        numbers: dict[int, int] = {}
-        parts = []
-        for cand in chosen:
-            n = numbers.setdefault(cand.hit_rank, len(numbers) + 1)
-            parts.append(with_marker(cand.sentence, n))
-        return join_sentences(parts), {n: hits[rank] for rank, n in numbers.items()}
+    def _partial(self, reading: Reading, hits: list[Hit], language: str) -> Composition:
+        related = [reading.candidates[i] for i in ranked(reading)[:RELATED_SENTENCES]]
+        text, cited = _render(related, hits)
+        topic = f"《{hits[0].chunk.title}》" if language == "zh" else f"“{hits[0].chunk.title}”"
+        missing = missing_words(reading.missing, reading.question.text, language) or UNNAMED_MISSING[language]
+        preamble = f"{PARTIAL[language].format(topic=topic, missing=missing)} {RELATED[language]}"
+        return Composition(text, "partial", cited, _notes(related, reading.candidates, language),
+                           preamble=preamble)
 
 
-def _sentences(text: str) -> list[str]:
-    out = []
-    for sentence in split_sentences(text):
-        sentence = strip_list_marker(sentence).strip()
-        ends = sentence[-1:] in SENTENCE_ENDS
-        if len(tokenize(sentence)) >= 3 and (ends or len(sentence) > 40):
-            out.append(sentence)
-    return out
+def missing_words(missing: list[str], question: str, language: str) -> str:
+    """The question's own words for the terms no passage has (English tokens are stems: show the word asked)."""
+    words = []
+    for token in missing[:MAX_MISSING_TERMS]:
+        written = next((w for w in question.replace("?", " ").split() if tokenize(w, search=False) == [token]), token)
+        words.append(written.strip(",.;:!?\"'()（）"))
+    return ("、" if language == "zh" else ", ").join(dict.fromkeys(w for w in words if w))
 
 
-def _overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+def provenance(cited: dict[int, Hit], hits: list[Hit], language: str) -> list[str]:
+    """Which citations come from the documents about the entity the question names, and which are general."""
+    named_titles = list(dict.fromkeys(f"《{h.chunk.title}》" if language == "zh" else h.chunk.title
+                                      for h in hits if h.named))
+    if not named_titles:
+        return []
+    named = [f"[{n}]" for n, hit in sorted(cited.items()) if hit.named]
+    general = [f"[{n}]" for n, hit in sorted(cited.items()) if not hit.named]
+    titles = ("、" if language == "zh" else "; ").join(named_titles)
+    if not named:
+        return [NAMED_SILENT[language].format(titles=titles)]
+    if not general:
+        return []
+    return [NAMED_AND_GENERAL[language].format(named="".join(named), general="".join(general), titles=titles)]
+
+
+def _render(chosen: list[Candidate], hits: list[Hit]) -> tuple[str, dict[int, Hit]]:
+    """Sentences with [n] markers; passages numbered in order of first use, so the answer's lead cites [1]."""
+    numbers: dict[int, int] = {}
+    parts = []
+    for cand in chosen:
+        n = numbers.setdefault(cand.hit_rank, len(numbers) + 1)
+        parts.append(with_marker(cand.sentence, n))
+    return join_sentences(parts), {n: hits[rank] for rank, n in numbers.items()}
+
+
+def _notes(chosen: list[Candidate], cands: list[Candidate], language: str) -> list[str]:
+    """What the reader should know beside the answer: evidence only in the other language, and what the cited
+    documents say about themselves (an illustrative case) — never inside the answer itself."""
+    notes = [CROSS_LANGUAGE_NOTE[language]] if chosen and chosen[0].lang != language else []
+    cited_ranks = {c.hit_rank for c in chosen}
+    notes += [SOURCE_NOTE[language].format(sentence=c.sentence) for c in cands
+              if c.hit_rank in cited_ranks and is_meta(c.sentence)]
+    return list(dict.fromkeys(notes))

@@ -93,19 +93,16 @@ class LLMComposer:
             raise BackendError(f"backend {self.spec} at {endpoint(self.spec, self.settings)} failed: "
                                f"{type(exc).__name__}: {str(exc)[:200]}") from exc
 
-    def stream(self, question: str, hits: list[Hit], language: str) -> Iterator[str | Composition]:
-        """Tokens as they arrive, then the whole composition."""
-        messages, removed = build_messages(question, hits, language)
+    def stream(self, question: str, hits: list[Hit], language: str,
+               qtype: str = "definition") -> Iterator[str | Composition]:
+        """Tokens as they arrive, then the whole composition; the answer type shapes what the prompt asks for."""
+        messages, removed = build_messages(question, hits, language, qtype)
         log.debug("prompt for %s: %s", self.spec, messages)
         parts: list[str] = []
         for token in self._tokens(messages):
             parts.append(token)
             yield token
         yield self._composition("".join(parts).strip(), hits, language, removed)
-
-    def compose(self, question: str, hits: list[Hit], language: str) -> Composition:
-        *_, composition = self.stream(question, hits, language)
-        return composition
 
     def _composition(self, text: str, hits: list[Hit], language: str, removed: int) -> Composition:
         if not text or REFUSAL[language] in text or REFUSAL["en"] in text:
@@ -115,7 +112,7 @@ class LLMComposer:
         cited = {n: hits[n - 1] for n in sorted(set(cited_numbers(text))) if 1 <= n <= len(hits)}
         withheld = f"{removed} instruction-like sentence(s) in the passages were withheld from the model"
         notes = [withheld] if removed else []
-        return Composition(text, False, cited, notes, backend=str(self.spec))
+        return Composition(text, "answered", cited, notes, backend=str(self.spec))
 
     def condense(self, question: str, history: list[dict[str, str]], language: str) -> str:
         text = "".join(self._tokens(condense_messages(question, history, language))).strip()

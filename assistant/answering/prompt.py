@@ -55,7 +55,24 @@ def sanitize_passage(text: str) -> tuple[str, int]:
     return " ".join(kept), removed
 
 
-def build_messages(question: str, hits: list[Hit], language: str) -> tuple[list[tuple[str, str]], int]:
+# What the reader found the question asks for, and how the answer should open for it.
+ANSWER_SHAPE = {
+    "en": {"definition": "Start with the definition.",
+           "calculation": "Start with the formula, then one worked example.",
+           "procedure": "List the steps in order.",
+           "quantity": "Start with the figure asked for.",
+           "cause": "Start with the cause.",
+           "comparison": "Cover both sides being compared.",
+           "example": "Start with the example.",
+           "recommendation": "Start with what to do."},
+    "zh": {"definition": "先给出定义。", "calculation": "先给出公式，再举一个算例。", "procedure": "按顺序列出步骤。",
+           "quantity": "先给出所问的数字。", "cause": "先说明原因。", "comparison": "分别说明比较的双方。",
+           "example": "先给出例子。", "recommendation": "先说明应该怎么做。"},
+}
+
+
+def build_messages(question: str, hits: list[Hit], language: str,
+                   qtype: str = "definition") -> tuple[list[tuple[str, str]], int]:
     """(role, content) messages for a chat model, and the number of instruction-like sentences removed."""
     blocks, removed = [], 0
     for n, hit in enumerate(hits, start=1):
@@ -63,7 +80,7 @@ def build_messages(question: str, hits: list[Hit], language: str) -> tuple[list[
         removed += dropped
         blocks.append(f"[{n}] ({hit.chunk.context_prefix})\n{text}")
     user = USER[language].format(passages="\n\n".join(blocks), question=question)
-    return [("system", SYSTEM[language]), ("human", user)], removed
+    return [("system", f"{SYSTEM[language]} {ANSWER_SHAPE[language][qtype]}"), ("human", user)], removed
 
 
 def condense_messages(question: str, history: list[dict[str, str]], language: str) -> list[tuple[str, str]]:

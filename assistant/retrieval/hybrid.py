@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -10,13 +10,16 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from assistant.config import Settings
-from assistant.glossary import load_glossary
+from assistant.glossary import load_glossary, mentions
 from assistant.industries import industry_mentions
 from assistant.models import Chunk, Hit
 from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.store import KnowledgeBase
 from assistant.text import detect_language, tokenize
+
+MIN_NAME_CHARS = 2  # a one-letter or one-character word names nothing
+MAX_NAMED_SOURCES = 5  # a word in more titles than this is a topic, not a name
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class SearchFilters:
     doc_type: str | None = None
     lang: str | None = None
     source: str | None = None
+    sources: tuple[str, ...] = ()  # any of these (the documents about an entity the question names)
 
     def where(self) -> dict | None:
         clauses: list[dict] = []
@@ -35,12 +39,16 @@ class SearchFilters:
                                     {"industries": {"$contains": "general"}}]})
         clauses += [{key: value} for key, value in
                     (("doc_type", self.doc_type), ("lang", self.lang), ("source", self.source)) if value]
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def admits(self, chunk: Chunk) -> bool:
         if self.industry and not ({self.industry, "general"} & set(chunk.industries)):
+            return False
+        if self.sources and chunk.source not in self.sources:
             return False
         return all(value is None or getattr(chunk, key) == value
                    for key, value in (("doc_type", self.doc_type), ("lang", self.lang), ("source", self.source)))
@@ -76,6 +84,34 @@ class HybridSearcher:
         result.hits = self._fuse(dense, lexical, query_tokens, named)[:k]
         return result
 
+    def named_sources(self, query: str) -> tuple[str, ...]:
+        """The documents about the entity the query names (a company, a plant, a product, a programme): those
+        whose title has the query's rarest title word, in either language, if a few documents at most do."""
+        glossary, titles = load_glossary(), self.lexical.titles
+        by_word: dict[str, set[str]] = {}
+        for word in dict.fromkeys(tokenize(query, search=False)):
+            if len(word) < MIN_NAME_CHARS or word.isdigit():
+                continue
+            names = {word} | {term for group in glossary.matching_groups(word) for term in group.terms}
+            found = {source for source, title in titles.items() if any(mentions(title, n) for n in names)}
+            if 0 < len(found) <= MAX_NAMED_SOURCES:
+                by_word[word] = found
+        rarest = min((len(found) for found in by_word.values()), default=0)
+        return tuple(sorted({s for found in by_word.values() if len(found) == rarest for s in found}))
+
+    def search_named_first(self, query: str, filters: SearchFilters, k: int) -> SearchResult:
+        """The documents about a named entity first, marked as such; the rest of the knowledge base fills in."""
+        result = self.search(query, filters, k)
+        named = self.named_sources(query)
+        if not named:
+            return result
+        own = self.search(query, replace(filters, sources=named), k).hits[:k // 2]
+        for hit in own:
+            hit.named = True
+        ids = {h.chunk.chunk_id for h in own}
+        result.hits = own + [h for h in result.hits if h.chunk.chunk_id not in ids][:k - len(own)]
+        return result
+
     def _dense(self, query: str, expanded: list[str], filters: SearchFilters) -> dict[str, tuple[Chunk, float]]:
         # The bundled model reads English only: a Chinese query also carries the English names of its terms.
         english = [t for t in expanded if t.isascii()] if detect_language(query) == "zh" else []
@@ -85,7 +121,7 @@ class HybridSearcher:
 
     def _lexical(self, query_tokens: list[str], filters: SearchFilters) -> dict[str, tuple[Chunk, float]]:
         scores = self.lexical.scores(query_tokens)
-        ranked = np.argsort(-scores)
+        ranked = np.argsort(-scores, kind="stable")  # ties in chunk-id order, the same on every machine
         found: dict[str, tuple[Chunk, float]] = {}
         for index in ranked:
             if scores[index] <= 0 or len(found) >= self.settings.candidate_k:
@@ -114,7 +150,7 @@ class HybridSearcher:
                 hit.fused_score *= 1 + s.faq_boost
         token_sets = self.lexical.tokens_by_id  # built once per index, not per query
         kept: list[Hit] = []
-        for hit in sorted(hits.values(), key=lambda h: h.fused_score, reverse=True):
+        for hit in sorted(hits.values(), key=lambda h: (-h.fused_score, h.chunk.chunk_id)):
             tokens = token_sets.get(hit.chunk.chunk_id) or set(tokenize(hit.chunk.indexed_text))
             if any(_jaccard(tokens, token_sets.get(k.chunk.chunk_id, set())) >= s.dedup_jaccard for k in kept):
                 continue  # a near-duplicate of a better-ranked passage adds nothing

@@ -6,6 +6,7 @@ import json
 import logging
 import math
 from dataclasses import asdict
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,11 @@ class LexicalIndex:
                 df[token] = df.get(token, 0) + 1
         self._df = df
 
+    @cached_property
+    def titles(self) -> dict[str, str]:
+        """Each source's title, for finding the documents about a named entity."""
+        return {chunk.source: chunk.title for chunk in self.chunks}
+
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         if self._bm25 is None or not query_tokens:
             return np.zeros(len(self.chunks), dtype=np.float32)
@@ -65,7 +71,7 @@ def load_lexical_index(kb: KnowledgeBase, cache_dir: Path) -> LexicalIndex:
                   for c in cached["chunks"]]
         return LexicalIndex(fingerprint, chunks, cached["tokens"])
     known = dict(zip([c["chunk_id"] for c in cached.get("chunks", [])], cached.get("tokens", []), strict=False))
-    chunks = kb.all_chunks()
+    chunks = sorted(kb.all_chunks(), key=lambda c: c.chunk_id)  # Chroma's order is not stable across stores
     tokens = [known.get(c.chunk_id) or tokenize(c.indexed_text) for c in chunks]
     payload = {"tokenizer": tokenizer_key(), "fingerprint": fingerprint, "chunks": [asdict(c) for c in chunks],
                "tokens": tokens}

@@ -14,6 +14,9 @@ from assistant.config import Settings
 from assistant.errors import BadInputError, EmbeddingMismatchError, StoreUnavailableError
 from assistant.models import Chunk
 
+# Wide enough that search over a knowledge base of thousands of chunks is exact in practice, so two stores
+# built from the same files rank alike (the reader is trained on one and used on the other).
+HNSW_EF_SEARCH = 256
 KB_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
 
 
@@ -66,7 +69,8 @@ class KnowledgeBase:
 
     def _open(self):
         collection = self.client.get_or_create_collection(
-            self.collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            self.collection_name, embedding_function=None,
+            configuration={"hnsw": {"space": "cosine", "ef_search": HNSW_EF_SEARCH}},
             metadata={"embedding_model": self.embedding_model, "kb": self.kb},
         )
         built_with = (collection.metadata or {}).get("embedding_model")

@@ -115,7 +115,8 @@ def _marked_steps(section: list[Chunk]) -> list[tuple[str, str]]:
     for chunk in section:
         for sentence in split_sentences(chunk.text):
             body = strip_list_marker(sentence).strip()
-            if _STEP_MARK.match(sentence) and len(body) > 6 and body not in seen:
+            marked = _STEP_MARK.match(sentence) or _STEP_MARK.match(body)  # "1. …", or "- D3 …" as listed
+            if marked and len(body) > 6 and body not in seen:
                 seen.add(body)
                 steps.append((body, chunk.chunk_id))
     return steps

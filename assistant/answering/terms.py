@@ -1,18 +1,15 @@
-"""How well retrieved passages cover a question: the refusal gate of every backend, and the terms the
-extractive composer scores sentences with."""
+"""A question's content terms with their idf weights and glossary synonyms: how well a text covers the
+question, the lexical signal the reader's features are built from."""
 
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 
 from assistant.glossary import load_glossary
-from assistant.models import Hit
 from assistant.retrieval.lexical import LexicalIndex
-from assistant.text import detect_language, numbers_in, tokenize
+from assistant.text import detect_language, tokenize
 
-_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # Words that ask rather than say; they carry no evidence either way.
 _ASKING_WORDS = """
 explain describe define definition meaning mean tell give list example find found say said show
@@ -32,10 +29,10 @@ class QuestionTerms:
 
     def __init__(self, question: str, lexical: LexicalIndex):
         self.language = detect_language(question)
-        self.years = set(_YEAR_RE.findall(question))
         # Whole words only: search-mode sub-words ('量成' from '质量成本') would count as missing terms.
         self.tokens = [t for t in dict.fromkeys(tokenize(question, search=False)) if t not in _asking_tokens()]
         self.weights = {t: lexical.idf(t) for t in self.tokens}
+        self.max_idf = lexical.idf("\x00")  # what a term no passage contains weighs: the scale of the weights
         groups = load_glossary().matching_groups(question)
         self.synonyms = {t: [term.lower() for g in groups for term in g.terms
                              if any(t in tokenize(x) for x in g.terms)] for t in self.tokens}
@@ -66,19 +63,3 @@ class QuestionTerms:
         lowered = [(set(tokenize(t)), t.lower()) for t in texts]
         df = {t: sum(self.present(t, low, toks) for toks, low in lowered) for t in self.tokens}
         return {t: w * math.log(1 + len(texts) / (1 + df[t])) for t, w in self.weights.items()}
-
-
-IDF_SHARE = 0.5  # the rest of the strength counts every question term alike
-GATE_PASSAGES = 3  # the best of this many top passages decides
-
-
-def evidence_strength(terms: QuestionTerms, hits: list[Hit]) -> float:
-    """How well the best of the top passages covers the question: half idf-weighted, half flat (so one
-    rare chatty word cannot sink a well-covered question). A year the question names that no retrieved
-    passage mentions means the knowledge base does not have that fact: strength 0."""
-    if not hits or any(y not in numbers_in(" ".join(h.chunk.indexed_text for h in hits)) for y in terms.years):
-        return 0.0
-    flat = {t: 1.0 for t in terms.tokens}
-    return max((IDF_SHARE * terms.coverage(h.chunk.indexed_text)
-                + (1 - IDF_SHARE) * terms.coverage(h.chunk.indexed_text, flat) for h in hits[:GATE_PASSAGES]),
-               default=0.0)

@@ -1,0 +1,155 @@
+"""What the reader sees of a (question, candidate sentence) pair: lexical coverage in both languages, where the
+sentence sits, and whether it has the shape of the asked answer type (a number for a quantity question, an
+'X 是指' / 'X is' for a definition, a formula for a calculation …). Numbers only; the model weighs them."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import numpy as np
+
+from assistant.answering.question import QTYPES, Question, cjk_bigrams, years_in
+from assistant.answering.terms import QuestionTerms
+from assistant.models import Hit
+from assistant.text import SENTENCE_ENDS, detect_language, split_sentences, strip_list_marker, tokenize
+
+# The shape of an answer of each type, in both languages.
+SHAPES: dict[str, re.Pattern[str]] = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in {
+    "definition": r"是指|指的是|是一种|是一套|是一个|是一项|称为|简称|全称|即|也叫|又称|\bis an? \b|\bare \w+ that\b|"
+                  r"refers to|\bmeans\b|stands for|defined as|known as",
+    "formula": r"[=＝÷×]|公式|等于|减去|除以|乘以|之比|之差|相除|相减|计算|minus|divided by|multipl|equals|ratio|"
+               r"calculated|computed|subtract|percentage of",
+    "procedure": r"第[一二三四五六七八九十\d]+步|首先|然后|其次|最后|接着|步骤|阶段|\bfirst\b|\bthen\b|\bnext\b|"
+                 r"\bfinally\b|\bstep\b|\bphase\b|^D\d",
+    "cause": r"因为|由于|导致|造成|原因|所以|因此|引起|源于|because|due to|caused|led to|leads to|result(?:ed)? in|"
+             r"root cause|therefore",
+    "comparison": r"而|相比|不同|区别|差异|则|反之|\bwhereas\b|\bwhile\b|\bunlike\b|compared|rather than|instead|"
+                  r"differ|\bvs\b|versus",
+    "example": r"例如|比如|举例|案例|譬如|以.*为例|for example|e\.g\.|such as|for instance|case",
+    "recommendation": r"应当|应该|建议|需要|宜|可以|务必|要求|\bshould\b|recommend|\bmust\b|consider|\bneeds? to\b",
+    "meta": r"示例|虚构|本案例|本文|本节|本章|下文|引用时|请注意区分|仅供|illustrative|fictional|hypothetical|"
+            r"this (?:case|document|section|overview|article|guide|chapter)|when citing|for illustration",
+}.items()}
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
+_PERCENT_RE = re.compile(r"\d\s*(?:%|％|percent|个百分点|倍|分)")
+COMMON_RUN_CAP = 12  # characters; a shared run this long is as telling as a longer one
+MIN_TOKENS = 3  # shorter fragments (a heading, a label) are not answers
+MIN_UNENDED_CHARS = 40  # a line without end punctuation counts only if it is this long
+# The shape a sentence answering each question type has (a quantity question wants a number it does not state).
+SHAPE_FOR_QTYPE = {"definition": "shape_definition", "calculation": "shape_formula", "procedure": "shape_procedure",
+                   "cause": "shape_cause", "comparison": "shape_comparison", "example": "shape_example",
+                   "recommendation": "shape_recommendation", "quantity": "new_numbers"}
+
+FEATURE_NAMES = (
+    ["coverage", "coverage_flat", "coverage_focus", "coverage_rank", "coverage_gap", "coverage_last_turn",
+     "rare_match", "rare_missing", "common_run", "passage_coverage", "heading_coverage", "section_coverage",
+     "bigram_share", "bigram_gap", "named_source", "hit_rank", "fused_share", "bm25_share", "position",
+     "first_in_passage", "log_chars", "list_item", "numbers", "new_numbers", "percent", "year_asked_present",
+     "year_asked_missing", "other_language", "own_language_share", "asks_number", "asks_value_kind",
+     "has_asked_value"]
+    + [f"shape_{name}" for name in SHAPES] + [f"qtype_{q}" for q in QTYPES] + [f"cue_{q}" for q in QTYPES]
+)
+
+
+@dataclass
+class Candidate:
+    """A sentence of a retrieved passage that could answer the question."""
+
+    sentence: str
+    hit_rank: int
+    position: int
+    list_item: bool
+    lang: str
+
+
+def candidates(hits: list[Hit]) -> list[Candidate]:
+    """Every answer-sized sentence of the passages, in passage and reading order."""
+    found = []
+    for rank, hit in enumerate(hits):
+        position = 0
+        for raw in split_sentences(hit.chunk.text):
+            sentence = strip_list_marker(raw).strip()
+            ended = sentence[-1:] in SENTENCE_ENDS
+            if len(tokenize(sentence)) >= MIN_TOKENS and (ended or len(sentence) > MIN_UNENDED_CHARS):
+                found.append(Candidate(sentence, rank, position, sentence != raw.strip(), detect_language(sentence)))
+                position += 1
+    return found
+
+
+def sentence_features(question: Question, terms: QuestionTerms, hits: list[Hit], cands: list[Candidate],
+                      last_turn: QuestionTerms | None = None) -> np.ndarray:
+    """One row per candidate, columns as FEATURE_NAMES; `last_turn` are the terms of the user's own words when
+    the question was rewritten from a follow-up."""
+    if not cands:
+        return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
+    last_turn = last_turn or terms
+    focus = terms.focus_weights([c.sentence for c in cands])
+    coverage = [terms.coverage(c.sentence) for c in cands]
+    own_share = sum(c.lang == question.language for c in cands) / len(cands)
+    bigrams = [_share(question.bigrams, cjk_bigrams(c.sentence)) for c in cands]
+    passage_cov = [terms.coverage(h.chunk.indexed_text) for h in hits]
+    heading_cov = [terms.coverage(h.chunk.context_prefix) if h.chunk.context_prefix else 0.0 for h in hits]
+    section_cov = [terms.coverage(h.chunk.section) if h.chunk.section else 0.0 for h in hits]
+    top_fused = max((h.fused_score for h in hits), default=0.0) or 1.0
+    top_bm25 = max((h.bm25_score for h in hits), default=0.0) or 1.0
+    order = sorted(range(len(cands)), key=lambda i: -coverage[i])
+    rank_of = {index: rank for rank, index in enumerate(order)}
+    question_numbers = set(_NUMBER_RE.findall(question.text))
+    rows = []
+    for i, cand in enumerate(cands):
+        hit = hits[cand.hit_rank]
+        numbers = set(_NUMBER_RE.findall(cand.sentence))
+        years = years_in(cand.sentence)
+        matched, unmatched = _rare_terms(terms, cand.sentence)
+        rows.append([
+            coverage[i], terms.coverage(cand.sentence, {t: 1.0 for t in terms.tokens}),
+            terms.coverage(cand.sentence, focus), 1 / (1 + rank_of[i]), max(coverage) - coverage[i],
+            last_turn.coverage(cand.sentence), matched, unmatched, _common_run(question.text, cand.sentence),
+            passage_cov[cand.hit_rank], heading_cov[cand.hit_rank], section_cov[cand.hit_rank],
+            bigrams[i], max(bigrams) - bigrams[i], float(hit.named),
+            1 / (1 + cand.hit_rank), hit.fused_score / top_fused, hit.bm25_score / top_bm25,
+            cand.position / 10, float(cand.position == 0), math.log1p(len(cand.sentence)), float(cand.list_item),
+            min(len(numbers), 5) / 5, float(bool(numbers - question_numbers)), float(bool(_PERCENT_RE.search(
+                cand.sentence))), float(bool(question.years & years)), float(bool(question.years - years)),
+            float(cand.lang != question.language), own_share,
+            float(question.cues["quantity"] or question.cues["calculation"]), float(bool(question.answer_kinds)),
+            float(question.values_of_kind(cand.sentence)),
+            *[float(bool(shape.search(cand.sentence))) for shape in SHAPES.values()],
+            *[float(question.qtype == q) for q in QTYPES], *[float(question.cues[q]) for q in QTYPES],
+        ])
+    return np.asarray(rows, dtype=np.float32)
+
+
+def is_meta(sentence: str) -> bool:
+    """A sentence about the document itself ('this case is illustrative'), never an answer."""
+    return bool(SHAPES["meta"].search(sentence))
+
+
+def _rare_terms(terms: QuestionTerms, sentence: str) -> tuple[float, float]:
+    """The weight of the rarest question term the sentence has, and of the rarest it lacks, on a 0-1 scale."""
+    tokens, lowered = set(tokenize(sentence)), sentence.lower()
+    scale = terms.max_idf or 1.0
+    present = [terms.weights[t] for t in terms.tokens if terms.present(t, lowered, tokens)]
+    absent = [terms.weights[t] for t in terms.tokens if not terms.present(t, lowered, tokens)]
+    return max(present, default=0.0) / scale, max(absent, default=0.0) / scale
+
+
+def _common_run(question: str, sentence: str) -> float:
+    """The longest stretch of characters the question and sentence share, as a share of the question (capped):
+    '纠偏措施' or 'control limits' written the same way in both."""
+    q, s = _compact(question), _compact(sentence)
+    if not q or not s:
+        return 0.0
+    match = SequenceMatcher(None, q, s, autojunk=False).find_longest_match(0, len(q), 0, len(s))
+    return min(match.size, COMMON_RUN_CAP) / min(len(q), COMMON_RUN_CAP)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s\W_]+", "", text.lower())
+
+
+def _share(wanted: frozenset[str], found: frozenset[str]) -> float:
+    return len(wanted & found) / len(wanted) if wanted else 0.0

@@ -1,0 +1,121 @@
+"""What a question asks for: its answer type (definition, calculation, procedure …) from cue words in both
+languages, and the character bigrams that let a Chinese question meet a sentence despite typos or other
+word splits. The cues only describe the question; the learned reader decides what they are worth."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from assistant.text import CJK, detect_language
+
+# In priority order: the first type whose cues match shapes the answer; every match is a reader feature.
+QTYPE_CUES: dict[str, str] = {
+    "calculation": r"怎么算|咋算|如何计算|怎么计算|怎样计算|计算方法|计算公式|公式|算法|怎么得出|折算|相当于|"
+                   r"how (?:is|are|do (?:you|we|i)|to|does one|should we) (?:\w+ ){0,3}(?:calculat|comput|measur)|"
+                   r"formula|calculat|comput",
+    "comparison": r"区别|差别|差异|不同|相比|对比|比较|异同|哪个好|\bvs\.?\b|versus|difference|differ|compare|"
+                  r"\bor\b.*\bwhich\b|better than",
+    "quantity": r"多少|几个|几项|几条|几种|几年|几天|几次|几成|几级|几分|几件|第几|多久|多长|哪一年|哪年|何时|"
+                r"什么时候|日期|哪天|哪一天|比例|百分之|幅度|降了|升了|提高了|下降了|谁|哪位|提出人|哪个标准|"
+                r"哪个条款|how (?:many|much|long|often)|what (?:percentage|share|proportion|year)|by how much|"
+                r"\bwhen\b|(?-i:\b[Ww]ho\b)|which year|\bfigures?\b|\bnumbers?\b|\brate\b|minimum|maximum|\busual\b",
+    "procedure": r"步骤|流程|怎么做|如何做|怎样做|如何开展|如何实施|怎么实施|怎么推行|怎么开展|第一步|先做什么|"
+                 r"下一步|环节|阶段|怎么组|怎么处理|如何处理|要怎么|怎么控制|怎么运作|哪几块|哪几步|分哪几|"
+                 r"包括哪些|包含哪些|哪些事|做些什么|做什么|how (?:to|do (?:i|we|you)|should (?:i|we)|does)|"
+                 r"steps?\b|process for|procedure|phases?|stages?|in order\b|what (?:comes|happens) (?:first|next)",
+    "cause": r"为什么|为何|为啥|啥原因|怎么会|咋会|原因|导致|造成|引起|起因|后果|影响|什么结果|什么问题|\bwhy\b|"
+             r"cause|reason|lead to|led to|because|due to|what went wrong|what happens|consequence|effect of",
+    "definition": r"是什么|什么是|指什么|啥是|啥意思|什么意思|含义|定义|是指|代表什么|全称|意思|"
+                  r"\bwhat(?: is|'s| are)\b|\bdefin|\bmeaning\b|stand for|stands for|\bmean\b",
+    "example": r"例子|案例|举例|举个|比如|例如|实例|典型|哪家|哪些企业|\bexamples?\b|\bcases?\b|instance|"
+               r"case study|who (?:did|has)",
+    "recommendation": r"建议|应该|怎么办|咋办|咋整|该咋|如何改进|如何提升|如何提高|怎么提升|怎么改进|措施|策略|对策|"
+                      r"注意什么|有必要|要不要|该不该|行不行|能不能|还能用|做法|\bshould\b|recommend|advice|advise|"
+                      r"improve|what can (?:we|i) do|how can (?:we|i)|tips?\b|worth|\bneed to\b|required",
+}
+QTYPES = tuple(QTYPE_CUES)
+
+# The kind of value a question asks for, and how such a value is written in a sentence. A sentence that has no
+# value of the asked kind (beyond what the question itself says) cannot be the answer.
+ANSWER_KINDS: dict[str, tuple[str, str]] = {
+    "money": (r"多少钱|花了多少|费用|成本|预算|价格|售价|报价|罚款|赔偿|金额|营收|收入|销售额|利润|投资|"
+              r"\bcosts?\b|budget|price|\bfines?\b|revenue|\bsales\b|profit|\bspen[dt]\b|invest|how much money|"
+              r"dollars?|savings?|\bsaved?\b|节省|省了|省下",
+              r"\d[\d,.]*\s*(?:元|万元|亿元|美元|万美元|亿美元|欧元|英镑|million|billion|dollars?|usd|rmb)|[$€£¥]\s?\d"),
+    "date": (r"哪一?年|哪天|哪一天|什么时候|何时|日期|几月|年份|\bwhen\b|what year|which year|what date|since when",
+             r"(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}\s*月|january|february|march|april|june|july|august|september|"
+             r"october|november|december"),
+    "duration": (r"多久|多长时间|多长|几天|几周|几个月|几年|多少天|多少小时|期限|周期|时限|how long|deadline|duration|"
+                 r"how many (?:days|hours|weeks|months|years)|how often|多久一次",
+                 r"\d+(?:\.\d+)?\s*(?:个)?(?:小时|天|日|周|星期|月|年|分钟|秒|工作日)|"
+                 r"\d+(?:\.\d+)?\s*(?:hours?|days?|weeks?|months?|years?|minutes?|seconds?)|每(?:天|周|月|年|班)|"
+                 r"daily|weekly|monthly|annually|quarterly"),
+    "percent": (r"百分之|百分比|比例|占比|率是多少|率多少|多少%|多少个百分点|"
+                r"(?:下降|降低|降|提高|提升|升|增长|增加|减少)了?多少|percent|percentage|what share|proportion|"
+                r"by how much",
+                r"\d\s*(?:%|％|个百分点|percent)"),
+    "person": (r"谁|哪位|什么人|提出人|创始人|发明人|负责人|董事长|总裁|(?-i:\b[Ww]ho(?:se)?\b)|"
+               r"which (?:executive|person|manager)",
+               r"[A-Z][a-z]+ (?:[A-Z]\. )?[A-Z][a-z]+|[\u4e00-\u9fff]{1,4}·[\u4e00-\u9fff]{1,5}|博士|教授|先生|女士"),
+    "count": (r"多少(?:个|家|台|件|名|人|次|项|条|种|起|例|款)|几(?:个|家|台|件|名|人|次|项|条|种|起|例)|how many|"
+              r"number of", r"\d|[一二三四五六七八九十两]+(?:个|家|台|件|名|人|次|项|条|种|起|例|步|类)"),
+}
+# A person's name is told by its capitals, so that pattern alone is case-sensitive.
+_KIND_RES = {kind: (re.compile(asked, re.IGNORECASE), re.compile(written, 0 if kind == "person" else re.IGNORECASE))
+             for kind, (asked, written) in ANSWER_KINDS.items()}
+_CUE_RES = {qtype: re.compile(pattern, re.IGNORECASE) for qtype, pattern in QTYPE_CUES.items()}
+_CJK_RUN = re.compile(f"[{CJK}]+")
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A standalone question, analysed once per request."""
+
+    text: str
+
+    @cached_property
+    def language(self) -> str:
+        return detect_language(self.text)
+
+    @cached_property
+    def cues(self) -> dict[str, bool]:
+        return {qtype: bool(cue.search(self.text)) for qtype, cue in _CUE_RES.items()}
+
+    @cached_property
+    def qtype(self) -> str:
+        """The answer type that shapes the answer; 'definition' when no cue speaks (a bare topic asks what it is)."""
+        return next((qtype for qtype, hit in self.cues.items() if hit), "definition")
+
+    @cached_property
+    def answer_kinds(self) -> tuple[str, ...]:
+        """The kinds of value asked for: money, date, duration, percent, person, count (often none)."""
+        return tuple(kind for kind, (asked, _) in _KIND_RES.items() if asked.search(self.text))
+
+    def values_of_kind(self, sentence: str) -> bool:
+        """Whether the sentence has a value of an asked kind that the question does not already state."""
+        for kind in self.answer_kinds:
+            written = _KIND_RES[kind][1]
+            stated = {m.group(0) for m in written.finditer(self.text)}
+            if {m.group(0) for m in written.finditer(sentence)} - stated:
+                return True
+        return False
+
+    @cached_property
+    def years(self) -> frozenset[str]:
+        return frozenset(_YEAR_RE.findall(self.text))
+
+    @cached_property
+    def bigrams(self) -> frozenset[str]:
+        return cjk_bigrams(self.text)
+
+
+def cjk_bigrams(text: str) -> frozenset[str]:
+    """Overlapping character pairs of every Chinese run: '控制图' -> {'控制', '制图'}."""
+    return frozenset(run[i:i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1))
+
+
+def years_in(text: str) -> frozenset[str]:
+    return frozenset(_YEAR_RE.findall(text))

@@ -1,0 +1,163 @@
+"""The learned reader: scores how well each sentence of the retrieved passages answers the question, and decides
+whether the question can be answered from them at all (answered), only in part because the knowledge base has
+the topic but not the asked fact (partial), or not (refused). Trained by `make train-reader` on the natural
+question set; the model is assistant/data/reader.json."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.answering.features import FEATURE_NAMES, SHAPE_FOR_QTYPE, Candidate, candidates, sentence_features
+from assistant.answering.question import QTYPES, Question, years_in
+from assistant.answering.terms import QuestionTerms
+from assistant.glossary import load_glossary
+from assistant.models import Hit
+from assistant.text import tokenize
+
+READER_PATH = Path(__file__).resolve().parent.parent / "data" / "reader.json"
+STATUSES = ("answered", "partial", "refused")
+TOP_SENTENCES = 3  # the question-level features look at this many best sentences
+MAX_QC_TERMS = 3  # glossary terms counted in a question: a QC question names at least one
+
+QUESTION_FEATURE_NAMES = (
+    ["best_score", "second_score", "mean_top_scores", "best_coverage", "best_flat_coverage", "best_bigram_share",
+     "passage_coverage", "passage_flat_coverage", "union_coverage", "missing_idf_share", "missing_max_idf",
+     "year_missing", "heading_coverage", "top_bm25", "log_question_tokens", "best_shape_match", "top_shape_match",
+     "attribute_terms", "attribute_in_passages", "attribute_in_top_sentences", "unknown_share", "qc_terms",
+     "asks_value_kind", "asked_value_in_top", "asked_value_anywhere", "domain"]
+    + [f"qtype_{q}" for q in QTYPES]
+)
+
+
+@dataclass
+class Reading:
+    """What the reader made of the passages for one question."""
+
+    question: Question
+    status: str
+    candidates: list[Candidate] = field(default_factory=list)
+    scores: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    p_answerable: float = 0.0
+    p_in_domain: float = 0.0
+    missing: list[str] = field(default_factory=list)  # question terms no passage has: what a partial answer lacks
+    support_threshold: float = 1.0  # other sentences scoring this share of the best one's score join it
+
+    def best_passages(self, hits: list[Hit], k: int) -> list[Hit]:
+        """The k passages holding the best-scored sentences, best first: what an LLM is given."""
+        best: dict[int, float] = {}
+        for cand, score in zip(self.candidates, self.scores, strict=True):
+            best[cand.hit_rank] = max(best.get(cand.hit_rank, 0.0), float(score))
+        return [hits[rank] for rank in sorted(best, key=lambda r: (-best[r], r))[:k]]
+
+
+def question_features(question: Question, terms: QuestionTerms, hits: list[Hit], rows: np.ndarray,
+                      scores: np.ndarray, sentences: list[str], domain: float) -> np.ndarray:
+    """One row describing how well the passages, and their best sentences, cover the question."""
+    column = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    best = np.argsort(-scores)[:TOP_SENTENCES] if len(scores) else np.zeros(0, dtype=int)
+    top = sorted(scores[best], reverse=True) + [0.0, 0.0]
+    texts = [h.chunk.indexed_text for h in hits]
+    flat = {t: 1.0 for t in terms.tokens}
+    missing = missing_terms(terms, texts)
+    total_idf = sum(terms.weights.values()) or 1.0
+    shape = SHAPE_FOR_QTYPE[question.qtype]
+    attribute = attribute_terms(terms, hits)
+    top_text = " ".join(sentences[i] for i in best)
+    return np.asarray([[
+        top[0], top[1], float(np.mean(top[:TOP_SENTENCES])),
+        max((rows[i, column["coverage"]] for i in best), default=0.0),
+        max((rows[i, column["coverage_flat"]] for i in best), default=0.0),
+        max((rows[i, column["bigram_share"]] for i in best), default=0.0),
+        max((terms.coverage(t) for t in texts[:TOP_SENTENCES]), default=0.0),
+        max((terms.coverage(t, flat) for t in texts[:TOP_SENTENCES]), default=0.0),
+        terms.coverage(" ".join(texts)) if texts else 0.0,
+        sum(terms.weights[t] for t in missing) / total_idf,
+        max((terms.weights[t] for t in missing), default=0.0) / (terms.max_idf or 1.0),
+        float(bool(question.years - years_in(" ".join(texts)))),
+        max((terms.coverage(h.chunk.context_prefix) for h in hits if h.chunk.context_prefix), default=0.0),
+        math.log1p(max((h.bm25_score for h in hits), default=0.0)),
+        math.log1p(len(terms.tokens)),
+        float(rows[best[0], column[shape]]) if len(best) else 0.0,
+        max((float(rows[i, column[shape]]) for i in best), default=0.0),
+        math.log1p(len(attribute)), _weighted_share(terms, attribute, " ".join(texts)),
+        _weighted_share(terms, attribute, top_text),
+        sum(w for w in terms.weights.values() if w >= terms.max_idf) / total_idf,
+        min(len(load_glossary().matching_groups(question.text)), MAX_QC_TERMS) / MAX_QC_TERMS,
+        float(bool(question.answer_kinds)), max((float(rows[i, column["has_asked_value"]]) for i in best), default=0.0),
+        float(rows[:, column["has_asked_value"]].max()) if len(rows) else 0.0, domain,
+        *[float(question.qtype == q) for q in QTYPES],
+    ]], dtype=np.float32)
+
+
+def attribute_terms(terms: QuestionTerms, hits: list[Hit]) -> list[str]:
+    """The question terms that are not the topic: those no retrieved passage has in its title or headings. In
+    'Ford's 8D training budget', 8D and Ford name the topic; the budget is what is asked."""
+    return missing_terms(terms, [h.chunk.context_prefix for h in hits])
+
+
+def _weighted_share(terms: QuestionTerms, wanted: list[str], text: str) -> float:
+    """idf-weighted share of the wanted terms found in the text; 1 when nothing is wanted."""
+    total = sum(terms.weights[t] for t in wanted)
+    if not total:
+        return 1.0
+    found = set(wanted) - set(missing_terms(terms, [text]))
+    return sum(terms.weights[t] for t in found) / total
+
+
+def missing_terms(terms: QuestionTerms, texts: list[str]) -> list[str]:
+    """Question terms found in none of the texts (directly or as a glossary synonym), in question order."""
+    joined = " ".join(texts)
+    tokens, lowered = set(tokenize(joined)), joined.lower()
+    return [t for t in terms.tokens if not terms.present(t, lowered, tokens)]
+
+
+class Reader:
+    """The three trained parts: sentence scorer, answerability, and in-domain (partial rather than refused)."""
+
+    def __init__(self, data: dict):
+        from assistant.answering.domain import DomainModel
+        from assistant.answering.reader_model import BinaryModel
+
+        self.domain = DomainModel(data["domain"])
+        self.sentence = BinaryModel(data["sentence"])
+        self.answerable = BinaryModel(data["answerable"])
+        self.in_domain = BinaryModel(data["in_domain"])
+        self.thresholds: dict[str, float] = data["thresholds"]
+
+    def score_sentences(self, question: Question, terms: QuestionTerms, hits: list[Hit], cands: list[Candidate],
+                        last_turn: QuestionTerms | None = None) -> tuple[np.ndarray, np.ndarray]:
+        rows = sentence_features(question, terms, hits, cands, last_turn)
+        scores = self.sentence.probability(self.sentence.select(rows, FEATURE_NAMES)) if len(rows) else np.zeros(0)
+        return rows, scores
+
+    def read(self, question_text: str, terms: QuestionTerms, hits: list[Hit],
+             last_turn: QuestionTerms | None = None) -> Reading:
+        """The decision and the scored sentences; `last_turn` as in sentence_features."""
+        question = Question(question_text)
+        cands = candidates(hits)
+        if not hits or not cands:
+            return Reading(question, "refused", missing=list(terms.tokens))
+        rows, scores = self.score_sentences(question, terms, hits, cands, last_turn)
+        features = question_features(question, terms, hits, rows, scores, [c.sentence for c in cands],
+                                     self.domain.probability(question_text))
+        p_answerable = float(self.answerable.probability(self.answerable.select(features,
+                                                                                 QUESTION_FEATURE_NAMES))[0])
+        p_in_domain = float(self.in_domain.probability(self.in_domain.select(features, QUESTION_FEATURE_NAMES))[0])
+        if p_answerable >= self.thresholds["answerable"]:
+            status = "answered"
+        else:
+            status = "partial" if p_in_domain >= self.thresholds["in_domain"] else "refused"
+        missing = missing_terms(terms, [h.chunk.indexed_text for h in hits])
+        return Reading(question, status, cands, scores, p_answerable, p_in_domain, missing,
+                       self.thresholds["support"])
+
+
+@lru_cache(maxsize=2)
+def load_reader(path: Path = READER_PATH) -> Reader:
+    return Reader(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,77 @@
+"""Which sentences an answer is made of, by what the question asks: the reader's best sentence first; for a
+procedure the ordered steps of its list; for a calculation the formula and a worked example; for a comparison
+the other side too; then supporting sentences the reader also rates as answers."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answering.features import Candidate, is_meta
+from assistant.answering.reader import Reading
+from assistant.text import tokenize
+
+MAX_STEPS = 8  # a procedure answer lists at most this many steps
+DUPLICATE_OVERLAP = 0.6  # a sentence sharing this share of its tokens with a chosen one repeats it
+_DIGIT = re.compile(r"\d")
+
+
+def ranked(reading: Reading) -> list[int]:
+    """Candidate indices, best first, without sentences about the document itself."""
+    order = sorted(range(len(reading.candidates)), key=lambda i: (-float(reading.scores[i]), i))
+    return [i for i in order if not is_meta(reading.candidates[i].sentence)]
+
+
+def choose(reading: Reading, limit: int) -> list[Candidate]:
+    """The answer's sentences in the order they are shown."""
+    order = ranked(reading)
+    cands, lead = reading.candidates, reading.candidates[order[0]]
+    qtype = reading.question.qtype
+    if qtype == "procedure" and lead.list_item:
+        return _list_block(cands, order[0])
+    chosen = [lead]
+    if qtype == "calculation":
+        chosen += _first(cands, order, lambda c: c.hit_rank == lead.hit_rank and bool(_DIGIT.search(c.sentence)),
+                         chosen)
+    if qtype == "comparison":
+        chosen += _first(cands, order, lambda c: _adds_terms(c, chosen, reading), chosen)
+    support = reading.support_threshold * float(reading.scores[order[0]])
+    for i in order:
+        if len(chosen) >= limit or reading.scores[i] < support:
+            break
+        if _new(cands[i], chosen):
+            chosen.append(cands[i])
+    return chosen
+
+
+def _list_block(cands: list[Candidate], index: int) -> list[Candidate]:
+    """The list the lead sentence belongs to, in document order: consecutive list items of its passage."""
+    lead = cands[index]
+    start = index
+    while start > 0 and cands[start - 1].hit_rank == lead.hit_rank and cands[start - 1].list_item:
+        start -= 1
+    block = []
+    for cand in cands[start:]:
+        if cand.hit_rank != lead.hit_rank or not cand.list_item or len(block) >= MAX_STEPS:
+            break
+        block.append(cand)
+    return block
+
+
+def _first(cands: list[Candidate], order: list[int], wanted, chosen: list[Candidate]) -> list[Candidate]:
+    return next(([cands[i]] for i in order if wanted(cands[i]) and _new(cands[i], chosen)), [])
+
+
+def _adds_terms(cand: Candidate, chosen: list[Candidate], reading: Reading) -> bool:
+    """Covers question terms none of the chosen sentences has: the other side of a comparison."""
+    have = set().union(*(tokenize(c.sentence) for c in chosen))
+    asked = set(tokenize(reading.question.text, search=False))
+    return bool((asked - have) & set(tokenize(cand.sentence)))
+
+
+def _new(cand: Candidate, chosen: list[Candidate]) -> bool:
+    tokens = set(tokenize(cand.sentence))
+    return all(cand is not c and _overlap(tokens, set(tokenize(c.sentence))) < DUPLICATE_OVERLAP for c in chosen)
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0

@@ -1,0 +1,62 @@
+"""The trained reader over the real corpus: hand-written questions in both languages whose fact is present, is a
+paraphrase of a present fact, is an absent attribute of a present entity, or is out of domain; the shapes of
+the answers; a named entity's own documents first; and `make train-reader` reproducing the shipped model."""
+
+import json
+
+import pytest
+
+from assistant.answering.reader import READER_PATH
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("8D方法最早是哪家公司推广的？", ["福特"]),
+    ("某汽车制造商实施精益生产后客户投诉率下降了多少？", ["40%"]),
+    ("我们刚收到客户投诉，老板让我用8D处理，找到根本原因之前第一步要先做什么？", ["遏制", "D3"]),  # a paraphrase
+    # Known misses of the shipped reader (README, "Evaluation results"): the formula sentence and the Check
+    # stage are retrieved but scored below sentences that only name the topic. Strict, so a reader that
+    # gets them right turns these into failures to be moved up.
+    *[pytest.param(q, facts, marks=pytest.mark.xfail(strict=True, reason="known miss of the shipped reader"))
+      for q, facts in [("How is the Net Promoter Score calculated?", ["detractors", "贬损者"]),
+                       ("PDCA 里的 C 指什么", ["检查"])]],
+])
+def test_present_facts_are_answered_without_meta_sentences(corpus_assistant, question, expected):
+    answer = corpus_assistant.ask(question)
+    assert answer.answer_status == "answered" and not answer.refused, answer.answer
+    assert any(fact in answer.answer for fact in expected) and answer.citations, answer.answer
+    assert "示例案例" not in answer.answer and "illustrative" not in answer.answer.lower()
+
+
+def test_an_absent_attribute_of_a_present_entity_is_not_answered(corpus_assistant):
+    answer = corpus_assistant.ask("福特当年推行8D，培训预算花了多少钱？")
+    assert answer.answer_status in ("partial", "refused") and answer.refused, answer.answer
+    if answer.answer_status == "partial":
+        assert answer.answer.startswith("资料介绍了") and "预算" in answer.answer and answer.citations
+        assert answer.grounding.supported_ratio == 1.0  # the related sentences are checked like any answer
+
+
+def test_a_named_companys_own_document_answers_before_the_general_corpus(corpus_assistant, tmp_path):
+    manual = tmp_path / "acme-manual.md"
+    manual.write_text("---\ntitle: Acme 精密 供应商质量手册\nlang: zh\n---\n## 8D 报告要求\n"
+                      "收到 Acme 精密的客户投诉后，供应商须在24小时内提交D3临时遏制措施。"
+                      "完整的8D报告须在10个工作日内提交给 Acme 精密质量部。\n", encoding="utf-8")
+    corpus_assistant.ingest([ROOT / "corpus" / "zh" / "8d.md", manual], kb="acme", progress=False)
+    answer = corpus_assistant.ask("Acme 精密要求8D报告多久内提交？", kb="acme")
+    assert answer.answer_status == "answered" and "10个工作日" in answer.answer, answer.answer
+    assert answer.citations[0].source.endswith("acme-manual.md")
+
+
+def test_make_train_reader_reproduces_the_shipped_reader(tmp_path):
+    """What `make train-reader` runs, from a fresh ingest: the same choices, thresholds and dev scores."""
+    from evals.train_reader import train_from_scratch
+
+    shipped = json.loads(READER_PATH.read_text(encoding="utf-8"))
+    model = train_from_scratch(tmp_path / "reader.json")
+    # Chroma's approximate vector search may rank a boundary passage differently in another store (about 1 in
+    # 100 questions here), so the figures are compared within a few questions' worth, not bit for bit.
+    assert model["thresholds"] == pytest.approx(shipped["thresholds"], abs=0.05)
+    for key, value in shipped["dev"].items():
+        assert model["dev"][key] == pytest.approx(value, abs=0.05), key

@@ -1,0 +1,111 @@
+"""The reader's parts without the trained model: question types, features, the JSON model format, the answer's
+shape and the partial answer's wording, in both languages."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from assistant.answering.base import PARTIAL
+from assistant.answering.extractive import ExtractiveComposer, missing_words
+from assistant.answering.features import Candidate, candidates, is_meta
+from assistant.answering.question import Question, cjk_bigrams
+from assistant.answering.reader import Reading
+from assistant.answering.reader_model import BinaryModel
+from assistant.answering.shaping import choose
+from assistant.models import Chunk, Hit
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("PDCA 里的 C 指什么", "definition"), ("What is FMEA?", "definition"),
+    ("SPC控制图的UCL咋算", "calculation"), ("How is NPS calculated?", "calculation"),
+    ("8D 的步骤有哪些", "procedure"), ("how to start an 8D after a complaint", "procedure"),
+    ("投诉率下降了多少？", "quantity"), ("By how much did returns fall?", "quantity"),
+    ("为什么三鹿事件影响这么大", "cause"), ("QC 和 QA 的区别", "comparison"),
+    ("Give me an example of poka-yoke", "example"), ("物流业该怎么提升满意度，有什么建议", "recommendation"),
+    ("Cpk", "definition"),
+])
+def test_question_types_from_cue_words_in_both_languages(question, qtype):
+    assert Question(question).qtype == qtype
+
+
+def test_chinese_bigrams_meet_despite_other_word_splits():
+    assert cjk_bigrams("控制图") == {"控制", "制图"}
+    assert cjk_bigrams("SPC控制图 UCL") == {"控制", "制图"}
+
+
+def _hit(text: str, title: str = "8D 方法", rank_score: float = 1.0) -> Hit:
+    return Hit(Chunk(f"id-{abs(hash(text))}", text, "doc.md", title, "zh", section="步骤"), fused_score=rank_score)
+
+
+def test_candidates_keep_list_items_whole_and_mark_them():
+    hit = _hit("8D 按以下步骤进行：\n1. 成立跨职能团队并指定组长。\n2. 描述问题并量化影响范围。\n短。8D由福特推广。")
+    found = candidates([hit])  # a lead-in without end mark and a fragment are not answers
+    assert [c.sentence for c in found] == ["成立跨职能团队并指定组长。", "描述问题并量化影响范围。", "8D由福特推广。"]
+    assert [c.list_item for c in found] == [True, True, False]
+    assert [c.position for c in found] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("sentence", ["本案例为示例，数字来自种子材料。", "This case is illustrative and fictional.",
+                                      "When citing, distinguish the two kinds of figure."])
+def test_sentences_about_the_document_are_meta(sentence):
+    assert is_meta(sentence)
+
+
+def test_a_fact_is_not_meta():
+    assert not is_meta("8D由福特汽车公司推广。") and not is_meta("Returns fell 30% after the change.")
+
+
+def _reading(question: str, sentences: list[tuple[str, int, bool]], scores: list[float], status="answered"):
+    cands = [Candidate(text, rank, pos, listed, "zh") for pos, (text, rank, listed) in enumerate(sentences)]
+    return Reading(Question(question), status, cands, np.asarray(scores), support_threshold=0.5)
+
+
+def test_the_best_sentence_comes_first_and_meta_sentences_never_appear():
+    reading = _reading("8D是哪家公司推广的？", [("这是一个示例案例，并非真实企业。", 0, False),
+                                              ("8D适合处理反复出现的问题。", 0, False),
+                                              ("8D由福特汽车公司推广。", 1, False)], [0.99, 0.6, 0.9])
+    chosen = [c.sentence for c in choose(reading, 4)]
+    assert chosen[0] == "8D由福特汽车公司推广。" and "这是一个示例案例，并非真实企业。" not in chosen
+
+
+def test_a_procedure_answer_is_the_ordered_list():
+    steps = [("准备工作很重要。", 0, False), ("第一步成立团队。", 0, True), ("第二步描述问题。", 0, True),
+             ("第三步临时遏制。", 0, True), ("其他说明。", 1, False)]
+    reading = _reading("8D 的步骤有哪些", steps, [0.2, 0.5, 0.9, 0.6, 0.1])
+    assert [c.sentence for c in choose(reading, 4)] == ["第一步成立团队。", "第二步描述问题。", "第三步临时遏制。"]
+
+
+def test_a_partial_answer_says_what_is_missing_and_cites_what_is_there():
+    hits = [_hit("福特在1987年推广了8D方法。", title="8D 问题解决法")]
+    reading = _reading("福特推广8D的培训预算是多少？", [("福特在1987年推广了8D方法。", 0, False)], [0.4], "partial")
+    reading = replace(reading, missing=["培训", "预算"])
+    composition = ExtractiveComposer(4).compose(reading, hits, "zh")
+    assert composition.status == "partial" and composition.refused
+    assert composition.shown.startswith("资料介绍了《8D 问题解决法》，但没有提到培训、预算。")
+    assert "[1]" in composition.text and composition.cited[1] is hits[0]
+    assert PARTIAL["en"].format(topic="x", missing="y").startswith("The knowledge base covers x")
+
+
+def test_an_english_partial_answer_reads_as_english():
+    hits = [_hit("Motorola launched Six Sigma in 1986.", title="Motorola and Six Sigma")]
+    reading = _reading("What was Motorola's training budget?", [("Motorola launched Six Sigma in 1986.", 0, False)],
+                       [0.3], "partial")
+    composition = ExtractiveComposer(4).compose(replace(reading, missing=["train", "budget"]), hits, "en")
+    assert composition.shown.startswith(
+        "The knowledge base covers “Motorola and Six Sigma”, but it does not give training, budget. Related:")
+
+
+def test_missing_words_show_the_words_asked_not_their_stems():
+    assert missing_words(["budget", "train"], "What was the training budget?", "en") == "budget, training"
+
+
+def test_json_models_score_as_scikit_learn_does():
+    from evals.reader_fit import Fitted, Spec, _make
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 4))
+    y = (x[:, 0] + x[:, 1] * x[:, 2] > 0).astype(int)
+    for spec in (Spec("logistic", {"C": 1.0}), Spec("trees", {"n_estimators": 20, "max_depth": 3})):
+        fitted = Fitted(spec, _make(spec).fit(x, y), ["a", "b", "c", "d"])
+        assert np.allclose(BinaryModel(fitted.export()).probability(x), fitted.scores(x), atol=1e-5)
