@@ -51,6 +51,8 @@ class Settings(BaseSettings):
 
     answer_sentences: int = 4
     backend: str = Field("extractive", description="extractive | llamacpp:PATH|bundled | openai:MODEL | ollama:MODEL")
+    backends: list[str] = Field(["extractive"], description="What app users may choose besides QCA_BACKEND (JSON "
+                                "list); only admins may choose when sign-in is on. A request never names a model file.")
     fallback: str = Field("extractive", description="'extractive' answers offline when the LLM fails; 'none' errors")
     grounding: str = Field("annotate", pattern="^(annotate|strip|off)$")
     llm_timeout: float = 60.0
@@ -67,6 +69,11 @@ class Settings(BaseSettings):
         return path.expanduser().resolve() if path is not None else None
 
     # Every path the project writes, derived here and nowhere else.
+    @property
+    def offered_backends(self) -> list[str]:
+        """The backends an app request may name: the configured one first, then QCA_BACKENDS."""
+        return list(dict.fromkeys([self.backend, *self.backends]))
+
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"

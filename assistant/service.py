@@ -60,6 +60,19 @@ class Assistant:
         if self.access() is not None and user is not None:
             require_manage(user)
 
+    def check_backend(self, requested: str | None, user: User | None = None) -> str | None:
+        """The backend an app request may use: None (the configured one) unless it names another offered one
+        (Settings.offered_backends), which only an admin may choose when sign-in is on. The request's text is
+        never parsed as a backend, so it cannot name a model file or probe the server's disk."""
+        if not requested or requested == self.settings.backend:
+            return None
+        if requested not in self.settings.offered_backends:
+            raise PermissionDeniedError(f"that backend is not offered here; choose one of: "
+                                        f"{', '.join(self.settings.offered_backends)}")
+        if self.access() is not None and (user is None or user.role != "admin"):
+            raise PermissionDeniedError("only an admin may choose the backend")
+        return requested
+
     def kb_names(self, user: User | None = None) -> list[str]:
         """Knowledge bases in the store ('default' always), only those the user may read."""
         with self._lock:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant.auth import UserStore
 from assistant.errors import BadInputError, PermissionDeniedError
 from assistant.service import Assistant
 from tests.helpers import ROOT
@@ -63,3 +64,29 @@ def test_rebuild_reingests_every_source_and_refuses_when_a_file_is_gone(secured,
     with pytest.raises(BadInputError, match="gone"):
         assistant.rebuild("secret", user=editor)
     assert assistant.stats("secret")["sources"] == 2  # nothing was dropped
+
+
+def test_a_request_chooses_only_an_offered_backend_and_only_an_admin_chooses(secured, tmp_path):
+    assistant, viewer, editor = secured
+    assistant = Assistant(assistant.settings.model_copy(update={"backends": ["extractive", "llamacpp:bundled"]}))
+    admin = UserStore(assistant.settings.auth_file).add_user("ann", "admin-pass", "admin")
+    real_file = tmp_path / "model.gguf"
+    real_file.write_bytes(b"GGUF")
+    for requested in (f"llamacpp:{real_file}", f"llamacpp:{tmp_path / 'missing.gguf'}", "openai:any-model"):
+        for user in (viewer, admin):  # not even an admin names a file: model paths come from settings only
+            with pytest.raises(PermissionDeniedError, match="not offered here") as refused:
+                assistant.check_backend(requested, user)
+            assert str(tmp_path) not in str(refused.value)  # nothing tells whether a file exists
+    assert [assistant.check_backend(b, viewer) for b in (None, "", "extractive")] == [None, None, None]
+    for user in (viewer, editor):
+        with pytest.raises(PermissionDeniedError, match="only an admin"):
+            assistant.check_backend("llamacpp:bundled", user)
+    assert assistant.check_backend("llamacpp:bundled", admin) == "llamacpp:bundled"
+
+
+def test_an_open_app_offers_the_configured_backends_to_anyone(hash_settings):
+    assistant = Assistant(hash_settings.model_copy(update={"backend": "ollama:qwen", "backends": ["extractive"]}))
+    assert assistant.settings.offered_backends == ["ollama:qwen", "extractive"]
+    assert assistant.check_backend("extractive") == "extractive"
+    with pytest.raises(PermissionDeniedError, match="not offered here"):
+        assistant.check_backend("llamacpp:/etc/hostname")

@@ -26,3 +26,12 @@ def test_named_ask_endpoint_returns_the_cli_answer_json(app_url):
     assert refused["refused"] and refused["citations"] == []
     bad = client.predict("What is NPS?", "default", "astrology", api_name="/ask")
     assert "unknown industry" in bad["error"]
+
+
+def test_a_request_cannot_name_a_model_file(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    for path in ("/etc/hostname", "/nonexistent/model.gguf"):  # the same answer whether the file exists or not
+        answer = client.predict("What is NPS?", "default", "", f"llamacpp:{path}", api_name="/ask")
+        assert answer["error"] == ("permission denied: that backend is not offered here; choose one of: extractive")

@@ -53,8 +53,9 @@ def _handlers(assistant: Assistant):
         streamed = ""
         try:
             user = user_of(assistant, request)
-            parts = assistant.stream(question, kb or "default", industry or None, history, backend or None,
-                                     user=user, doc_type=doc_type or None, lang=lang or None)
+            parts = assistant.stream(question, kb or "default", industry or None, history,
+                                     assistant.check_backend(backend, user), user=user, doc_type=doc_type or None,
+                                     lang=lang or None)
             for part in parts:
                 if isinstance(part, str):
                     streamed += part
@@ -123,7 +124,8 @@ def chat_tab(assistant: Assistant, kb_choices: list[str]):
         industry = gr.Dropdown(choices=[""] + list(INDUSTRY_ALIASES), value="", label="Industry filter")
         doc_type = gr.Dropdown(choices=[""] + list(app_actions.DOC_TYPES), value="", label="Document type filter")
         lang = gr.Dropdown(choices=[""] + list(app_actions.LANGS), value="", label="Language filter")
-        backend = gr.Textbox(value=assistant.settings.backend, label="Backend (extractive, openai:MODEL …)")
+        backend = gr.Dropdown(choices=assistant.settings.offered_backends, value=assistant.settings.backend,
+                              label="Backend (admins choose; QCA_BACKENDS)")
     comment = gr.Textbox(placeholder="Optional comment, saved with your 👍/👎 under an answer", show_label=False)
     status = gr.Markdown()
     with gr.Row():
@@ -145,7 +147,8 @@ def register_ask(assistant: Assistant) -> None:
         """The `ask` JSON of the CLI contract, for gradio_client and other programs."""
         def answer() -> dict:
             user = user_of(assistant, request)
-            result = assistant.ask(question, kb or "default", industry or None, backend=backend or None, user=user,
+            result = assistant.ask(question, kb or "default", industry or None,
+                                   backend=assistant.check_backend(backend, user), user=user,
                                    doc_type=doc_type or None, lang=lang or None).to_dict()
             app_actions.log_answer(assistant, user, result, kb)
             return result
