@@ -10,6 +10,7 @@ from assistant.answering.reader import READER_PATH
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.integration
+WOBBLE_QUESTIONS = 4
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -55,8 +56,13 @@ def test_make_train_reader_reproduces_the_shipped_reader(tmp_path):
 
     shipped = json.loads(READER_PATH.read_text(encoding="utf-8"))
     model = train_from_scratch(tmp_path / "reader.json")
-    # Chroma's approximate vector search may rank a boundary passage differently in another store (about 1 in
-    # 100 questions here), so the figures are compared within a few questions' worth, not bit for bit.
+    # A fresh Chroma store ranks a few boundary passages differently (approximate search), which changes a few
+    # training examples: over four retrains of the same code each dev figure moved by up to three questions. So
+    # each figure is compared within WOBBLE_QUESTIONS (four) questions' worth of the set it is measured on.
     assert model["thresholds"] == pytest.approx(shipped["thresholds"], abs=0.05)
+    dev = [json.loads(line) for line in (ROOT / "evals/datasets/natural_dev.jsonl").read_text("utf-8").splitlines()]
+    answerable = sum(item["answerable"] for item in dev)
+    judged_on = {"sentence_precision_at_1": answerable, "gold_sentence_f2": answerable, "over_refusal": answerable,
+                 "negative_rejection": len(dev) - answerable}
     for key, value in shipped["dev"].items():
-        assert model["dev"][key] == pytest.approx(value, abs=0.05), key
+        assert model["dev"][key] == pytest.approx(value, abs=WOBBLE_QUESTIONS / judged_on[key]), key
