@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.answering.extractive import ExtractiveComposer
+from assistant.answering.prompt import HISTORY_TURNS
 from assistant.auth import User, UserStore, require_manage
 from assistant.config import Settings, get_settings
 from assistant.errors import BadInputError, PermissionDeniedError
@@ -47,12 +48,16 @@ class Assistant:
             raise PermissionDeniedError("please sign in first")
         return user
 
-    def check_read(self, kb: str, user: User | None = None) -> str:
-        """The validated kb name; PermissionDeniedError if auth is configured and the user may not read it."""
+    def check_read(self, kb: str, user: User | None = None, create: bool = False) -> str:
+        """The validated kb name; PermissionDeniedError if auth is configured and the user may not read it.
+        Naming a knowledge base that does not exist is an error unless the caller may create it (`create`, after
+        check_manage): a question or a search never creates one."""
         validate_kb_name(kb)
         store = self.access()
-        if store is not None and user is not None:
+        if store is not None and user is not None:  # first: who may not read it does not learn whether it exists
             store.require_read(user, kb)
+        if not create and kb != "default" and kb not in self._kbs and kb not in self.kb_names():
+            raise BadInputError(f"there is no knowledge base '{kb}'")
         return kb
 
     def check_manage(self, user: User | None = None) -> None:
@@ -119,6 +124,7 @@ class Assistant:
                user: User | None = None) -> SearchResult:
         self.check_read(kb, user)
         _require_text(query, "query")
+        _require_count(k, "k", self.settings.candidate_k)
         filters = SearchFilters(normalize_industry(industry), doc_type, lang, source)
         return self.searcher(kb).search(query, filters, k)
 
@@ -140,8 +146,12 @@ class Assistant:
         from assistant.answering.chain import ChainState
 
         _require_text(question, "question")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:  # refused before any work is done, the same for the CLI and the app
+            raise BadInputError(f"the question has {len(question):,} characters; the limit is {limit:,} "
+                                "(QCA_MAX_QUESTION_CHARS)")
         filters = SearchFilters(normalize_industry(industry), doc_type or None, lang or None)
-        return ChainState(question.strip(), history or [], filters)
+        return ChainState(question.strip(), _recent_turns(history or [], limit), filters)
 
     def ask(self, question: str, kb: str = "default", industry: str | None = None,
             history: list[dict[str, str]] | None = None, backend: str | None = None,
@@ -166,7 +176,7 @@ class Assistant:
         from ingest.pipeline import ingest_paths
 
         self.check_manage(user)
-        self.check_read(kb, user)
+        self.check_read(kb, user, create=True)
         knowledge_base = self.kb(kb)
         if reindex:
             knowledge_base.reset()
@@ -206,5 +216,22 @@ class Assistant:
 
 
 def _require_text(value: str, what: str) -> None:
-    if not value or not value.strip():
+    if not isinstance(value, str):
+        raise BadInputError(f"the {what} must be text")
+    if not value.strip():
         raise BadInputError(f"the {what} is empty")
+
+
+def _require_count(value: int | None, what: str, most: int) -> None:
+    """None (the default) or a whole number from 1 to `most`."""
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most):
+        raise BadInputError(f"{what} must be a whole number from 1 to {most}")
+
+
+def _recent_turns(history: list, limit: int) -> list[dict[str, str]]:
+    """The turns a follow-up is rewritten from: the last few, each cut to the question limit (a long chat is
+    not refused; its old turns are simply not read)."""
+    if not isinstance(history, list) or not all(isinstance(t, dict) for t in history):
+        raise BadInputError('the history must be a list of {"role": ..., "content": ...} turns')
+    return [{"role": str(t.get("role", "")), "content": str(t.get("content", ""))[:limit]}
+            for t in history[-HISTORY_TURNS:]]

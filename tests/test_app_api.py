@@ -116,3 +116,9 @@ def test_viewer_cannot_read_a_restricted_kb_or_upload(secured_url, tmp_path):
     [done] = editor.predict([handle_file(str(doc))], "secret", api_name="/upload")
     assert done["status"] == "ingested", done
     assert editor.predict("viewer upload", "secret", "", 5, api_name="/search")["hits"]
+
+
+def test_search_endpoint_validates_k(client):
+    for k in (-1, 2.5):
+        answer = client.predict("Net Promoter Score", "default", "", k, api_name="/search")
+        assert "k must be a whole number from 1 to" in answer["error"], answer

@@ -125,8 +125,10 @@ def test_latest_report_is_the_newest_folder(tmp_path):
 
 
 def test_smoke_run_on_an_empty_kb_says_so(hash_settings, tmp_path):
+    assistant = Assistant(hash_settings)
+    assistant.create_kb("empty-kb")
     with pytest.raises(BadInputError, match="knowledge base 'empty-kb' is empty"):
-        eval_actions.run_smoke(Assistant(hash_settings), None, "empty-kb")
+        eval_actions.run_smoke(assistant, None, "empty-kb")
     assert not hash_settings.reports_root.exists()
 
 

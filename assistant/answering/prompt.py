@@ -28,6 +28,8 @@ USER = {
 }
 # A weak model tends to run on into a new prompt; these mark that it has.
 STOP_SEQUENCES = ["\nQuestion:", "\n问题："]
+HISTORY_TURNS = 6  # a follow-up is rewritten from this many last turns; older ones are not read
+CONDENSE_TURN_CHARS = 400
 CONDENSE = {
     "en": ("Rewrite the last user message as one standalone question that keeps the topic of the conversation. "
            "Reply with the question only.\n\nConversation:\n{history}\n\n"
@@ -84,5 +86,5 @@ def build_messages(question: str, hits: list[Hit], language: str,
 
 
 def condense_messages(question: str, history: list[dict[str, str]], language: str) -> list[tuple[str, str]]:
-    lines = "\n".join(f"{t['role']}: {t['content'][:400]}" for t in history[-6:])
+    lines = "\n".join(f"{t['role']}: {t['content'][:CONDENSE_TURN_CHARS]}" for t in history[-HISTORY_TURNS:])
     return [("human", CONDENSE[language].format(history=lines, question=question))]

@@ -58,7 +58,7 @@ def upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]]
 
     kb = kb or "default"
     assistant.check_manage(user)
-    assistant.check_read(kb, user)
+    assistant.check_read(kb, user, create=True)
     if not files:
         raise BadInputError("no file was uploaded")
     dest = assistant.settings.uploads_dir(kb)
