@@ -56,7 +56,7 @@ class Assistant:
         store = self.access()
         if store is not None and user is not None:  # first: who may not read it does not learn whether it exists
             store.require_read(user, kb)
-        if not create and kb != "default" and kb not in self._kbs and kb not in self.kb_names():
+        if not create and kb != "default" and kb not in self._kbs and kb not in self._stored_kbs():
             raise BadInputError(f"there is no knowledge base '{kb}'")
         return kb
 
@@ -80,12 +80,14 @@ class Assistant:
 
     def kb_names(self, user: User | None = None) -> list[str]:
         """Knowledge bases in the store ('default' always), only those the user may read."""
+        store, ordered = self.access(), sorted(self._stored_kbs() | {"default"})
+        return store.readable_kbs(user, ordered) if store is not None and user is not None else ordered
+
+    def _stored_kbs(self) -> set[str]:
         with self._lock:
             if self._client is None:
                 self._client = make_client(self.settings)
-            names = {c.name[4:] for c in self._client.list_collections() if c.name.startswith("qca-")}
-        store, ordered = self.access(), sorted(names | {"default"})
-        return store.readable_kbs(user, ordered) if store is not None and user is not None else ordered
+            return {c.name[4:] for c in self._client.list_collections() if c.name.startswith("qca-")}
 
     def create_kb(self, name: str, user: User | None = None) -> dict:
         """An empty knowledge base (editors and admins)."""
