@@ -100,7 +100,11 @@ class Assistant:
             if name not in self._kbs:
                 if self._client is None:
                     self._client = make_client(self.settings)
-                self._kbs[name] = KnowledgeBase(self._client, name, self.embedder.name)
+                from ingest.journal import replay_interrupted
+
+                knowledge_base = KnowledgeBase(self._client, name, self.embedder.name)
+                replay_interrupted(knowledge_base, self.settings.kb_dir(name))  # no half file after a kill
+                self._kbs[name] = knowledge_base
             return self._kbs[name]
 
     def lexical(self, name: str = "default") -> LexicalIndex:

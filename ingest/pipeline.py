@@ -15,6 +15,7 @@ from assistant.errors import BadInputError, IngestError
 from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.store import KnowledgeBase
 from ingest.chunking import chunk_document
+from ingest.journal import IngestJournal
 from ingest.loaders import load_file
 
 
@@ -77,22 +78,26 @@ def ingest_paths(paths: list[Path], kb: KnowledgeBase, embedder: Embedder, setti
     started = time.perf_counter()
     files = discover_files(paths)
     report = IngestReport(kb=kb.kb)
-    manifest = kb.manifest()
-    for path in tqdm(files, desc=f"ingest {kb.kb}", unit="file", file=sys.stderr, disable=not progress):
-        try:
-            source = (names or {}).get(path) or source_name(path, settings)
-            _ingest_one(path, source, kb, embedder, settings, manifest, report)
-            report.files_ok += 1
-        except IngestError as exc:
-            report.files_failed.append({"path": str(path), "error": str(exc)})
-        except Exception as exc:  # one bad file must not stop the batch; say what happened
-            report.files_failed.append({"path": str(path), "error": f"unexpected error: {type(exc).__name__}: {exc}"})
+    journal = IngestJournal(kb, settings.kb_dir(kb.kb))
+    with journal.locked():
+        manifest = kb.manifest()
+        for path in tqdm(files, desc=f"ingest {kb.kb}", unit="file", file=sys.stderr, disable=not progress):
+            try:
+                source = (names or {}).get(path) or source_name(path, settings)
+                _ingest_one(path, source, kb, embedder, settings, manifest, report, journal)
+                report.files_ok += 1
+            except IngestError as exc:
+                report.files_failed.append({"path": str(path), "error": str(exc)})
+            except Exception as exc:  # one bad file must not stop the batch; say what happened
+                journal.replay()
+                report.files_failed.append({"path": str(path),
+                                            "error": f"unexpected error: {type(exc).__name__}: {exc}"})
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
 def _ingest_one(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, settings: Settings, manifest: dict,
-                report: IngestReport) -> None:
+                report: IngestReport, journal: IngestJournal) -> None:
     doc = load_file(path, source, int(settings.max_file_mb * 1_000_000))
     entry = manifest.get(source)
     signature = _ingest_signature(doc.content_hash, settings, embedder)
@@ -108,8 +113,13 @@ def _ingest_one(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, 
     fresh = [c for c in chunks if c.chunk_id not in old_ids]
     vectors = embedder.embed([c.indexed_text for c in fresh]) if fresh else np.zeros((0, 0), dtype=np.float32)
     stale = sorted(old_ids - new_ids)
-    kb.write_source(fresh, vectors, signature, stale, str(path.resolve()))
+    journal.begin(source, [c.chunk_id for c in fresh], stale)
+    kb.add_chunks(fresh, vectors, signature, str(path.resolve()))
+    journal.removing()
+    kb.delete_ids(stale)
+    # A kill from here on leaves every chunk of the new version and mixed hashes, which the next ingest redoes.
     kb.refresh_hash(sorted(old_ids & new_ids), signature, str(path.resolve()))
+    journal.done()
     report.chunks_added += len(fresh)
     report.chunks_unchanged += len(old_ids & new_ids)
     report.chunks_removed += len(stale)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,8 @@ from assistant.models import Chunk
 # Wide enough that search over a knowledge base of thousands of chunks is exact in practice, so two stores
 # built from the same files rank alike (the reader is trained on one and used on the other).
 HNSW_EF_SEARCH = 256
+# Records per Chroma call: under Chroma's own maximum (5,461 locally), and a request size a Chroma server takes.
+WRITE_BATCH = 1000
 KB_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
 
 
@@ -107,30 +110,34 @@ class KnowledgeBase:
             entry.ingested_at = max(entry.ingested_at, meta.get("ingested_at", ""))
         return entries
 
-    def write_source(self, chunks: list[Chunk], vectors: np.ndarray, content_hash: str, stale_ids: list[str],
-                     path: str = "") -> None:
-        """Write a file's new chunks in one batch, then remove its stale ones; undo the batch on failure."""
+    def add_chunks(self, chunks: list[Chunk], vectors: np.ndarray, content_hash: str, path: str = "") -> None:
+        """Write chunks in batches Chroma accepts; a file's all-or-nothing is the ingest journal's job."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        if chunks:
-            try:
-                self.collection.upsert(
-                    ids=[c.chunk_id for c in chunks], embeddings=vectors.tolist(), documents=[c.text for c in chunks],
-                    metadatas=[chunk_to_metadata(c, content_hash, now, path) for c in chunks],
-                )
-            except Exception:
-                self.collection.delete(ids=[c.chunk_id for c in chunks])
-                raise
-        if stale_ids:
-            self.collection.delete(ids=stale_ids)
+        for part in self._batches(len(chunks)):
+            batch = chunks[part]
+            self.collection.upsert(
+                ids=[c.chunk_id for c in batch], embeddings=vectors[part].tolist(),
+                documents=[c.text for c in batch],
+                metadatas=[chunk_to_metadata(c, content_hash, now, path) for c in batch],
+            )
+
+    def delete_ids(self, chunk_ids: list[str]) -> None:
+        for part in self._batches(len(chunk_ids)):
+            self.collection.delete(ids=chunk_ids[part])
 
     def refresh_hash(self, chunk_ids: list[str], content_hash: str, path: str = "") -> None:
         """Record a new file hash (and where the file now is) on chunks whose text did not change."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        if chunk_ids:
-            found = self.collection.get(ids=chunk_ids, include=["metadatas"])  # not in the order asked for
+        for part in self._batches(len(chunk_ids)):
+            found = self.collection.get(ids=chunk_ids[part], include=["metadatas"])  # not in the order asked for
             for meta in found["metadatas"]:
                 meta.update(content_hash=content_hash, ingested_at=now, path=path)
             self.collection.update(ids=found["ids"], metadatas=found["metadatas"])
+
+    def _batches(self, count: int) -> Iterator[slice]:
+        size = min(WRITE_BATCH, self.client.get_max_batch_size())
+        for start in range(0, count, size):
+            yield slice(start, start + size)
 
     def delete_source(self, source: str) -> int:
         ids = self.collection.get(where={"source": source}, include=[])["ids"]
