@@ -50,6 +50,7 @@ class Hit:
     fused_score: float = 0.0
     matched_terms: list[str] = field(default_factory=list)
     named: bool = False  # from a document about an entity the question names
+    flagged: list[tuple[str, str]] = field(default_factory=list)  # (sentence, rule): filled for the debugger
 
     def to_dict(self) -> dict[str, Any]:
         c = self.chunk
@@ -57,6 +58,7 @@ class Hit:
             "chunk_id": c.chunk_id, "source": c.source, "title": c.title, "section": c.section,
             "page": c.page, "dense_score": round(self.dense_score, 4), "bm25_score": round(self.bm25_score, 4),
             "fused_score": round(self.fused_score, 5), "matched_terms": self.matched_terms, "text": c.text,
+            "flagged": [{"sentence": s, "rule": rule} for s, rule in self.flagged],
         }
 
 

@@ -131,8 +131,13 @@ class Assistant:
         self.check_read(kb, user)
         _require_text(query, "query")
         _require_count(k, "k", self.settings.candidate_k)
+        from assistant.answering.injection import flagged_sentences
+
         filters = SearchFilters(normalize_industry(industry), doc_type, lang, source)
-        return self.searcher(kb).search(query, filters, k)
+        result = self.searcher(kb).search(query, filters, k)
+        for hit in result.hits:  # the debugger shows which sentences answers leave out
+            hit.flagged = flagged_sentences(hit.chunk.text)
+        return result
 
     def context(self, kb: str = "default", backend: str | None = None):
         """Everything one answer needs, from parts loaded once and shared between requests."""

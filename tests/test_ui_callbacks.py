@@ -40,7 +40,7 @@ def test_chat_streams_then_thumbs_down_on_that_answer_is_stored(app):
 def test_retrieval_tab_shows_scores(app):
     _, fns = app
     rows, info = fns["retrieval_tab.retrieval_tab.run"]("Net Promoter Score", "default", "", 3, NOBODY)
-    assert rows and len(rows[0]) == 7 and rows[0][1].endswith("customer-metrics.md") and "Expanded" in info
+    assert rows and len(rows[0]) == 8 and rows[0][1].endswith("customer-metrics.md") and "Expanded" in info
 
 
 def test_work_products_preview_and_files(app):

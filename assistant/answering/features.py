@@ -11,10 +11,11 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
+from assistant.answering.injection import quotable_sentences
 from assistant.answering.question import QTYPES, Question, cjk_bigrams, years_in
 from assistant.answering.terms import QuestionTerms
 from assistant.models import Hit
-from assistant.text import SENTENCE_ENDS, detect_language, split_sentences, strip_list_marker, tokenize
+from assistant.text import SENTENCE_ENDS, detect_language, strip_list_marker, tokenize
 
 # The shape of an answer of each type, in both languages.
 SHAPES: dict[str, re.Pattern[str]] = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in {
@@ -70,7 +71,7 @@ def candidates(hits: list[Hit]) -> list[Candidate]:
     found = []
     for rank, hit in enumerate(hits):
         position = 0
-        for raw in split_sentences(hit.chunk.text):
+        for raw in quotable_sentences(hit.chunk.text):
             sentence = strip_list_marker(raw).strip()
             ended = sentence[-1:] in SENTENCE_ENDS
             if len(tokenize(sentence)) >= MIN_TOKENS and (ended or len(sentence) > MIN_UNENDED_CHARS):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from assistant.answering.base import REFUSAL
+from assistant.answering.injection import quotable_sentences
 from assistant.models import Hit
 from assistant.text import split_sentences
 
@@ -38,23 +37,10 @@ CONDENSE = {
            "对话：\n{history}\n\n最后一条消息：{question}\n独立问题："),
 }
 
-# Sentences in a document that talk to the model rather than about QC: dropped before prompting.
-_INJECTION_RE = re.compile(
-    r"ignore (all |any )?(previous|prior|above|earlier) (instructions|prompts?)|disregard (the|all|previous)|"
-    r"system prompt|you are now|new instructions|忽略(之前|以上|前面|所有)的?(指令|指示|提示)|不要遵守|系统提示",
-    re.IGNORECASE,
-)
-
-
 def sanitize_passage(text: str) -> tuple[str, int]:
     """The passage without instruction-like sentences, and how many were removed."""
-    kept, removed = [], 0
-    for sentence in split_sentences(text):
-        if _INJECTION_RE.search(sentence):
-            removed += 1
-        else:
-            kept.append(sentence)
-    return " ".join(kept), removed
+    kept = quotable_sentences(text)
+    return " ".join(kept), len(split_sentences(text)) - len(kept)
 
 
 # What the reader found the question asks for, and how the answer should open for it.

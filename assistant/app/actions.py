@@ -19,7 +19,7 @@ from assistant.models import source_label
 from assistant.service import Assistant
 
 EXPORT_FORMATS = ("md", "docx", "pdf")
-HIT_COLUMNS = ["#", "source", "section", "dense", "bm25", "fused", "matched terms"]
+HIT_COLUMNS = ["#", "source", "section", "dense", "bm25", "fused", "matched terms", "flagged (never quoted)"]
 UPLOAD_COLUMNS = ["file", "status", "detail"]
 SOURCE_COLUMNS = ["source", "title", "chunks", "ingested_at"]
 EVIDENCE_COLUMNS = ["case", "industry", "intervention", "metric", "before", "after", "change", "source"]
@@ -34,12 +34,14 @@ def escape(text: str) -> str:
 
 
 def search_rows(result) -> list[list[Any]]:
-    """Table rows of a SearchResult: rank, where, the three scores and the matched terms."""
+    """Table rows of a SearchResult: rank, where, the three scores, the matched terms and the instruction-like
+    sentences that answers leave out."""
     rows = []
     for rank, hit in enumerate(result.hits, 1):
         d = hit.to_dict()
         rows.append([rank, d["source"], d["section"] or d["title"], d["dense_score"], d["bm25_score"],
-                     d["fused_score"], ", ".join(d["matched_terms"])])
+                     d["fused_score"], ", ".join(d["matched_terms"]),
+                     "\n".join(f"{f['rule']}: {f['sentence']}" for f in d["flagged"])])
     return rows
 
 

@@ -82,6 +82,7 @@ def search(
     for i, hit in enumerate(result.hits, start=1):
         lines.append(f"{i}. {hit.chunk.context_prefix}  [{hit.chunk.source}]  fused={hit.fused_score:.4f} "
                      f"dense={hit.dense_score:.3f} bm25={hit.bm25_score:.2f} terms={','.join(hit.matched_terms)}")
+        lines += [f"   flagged, never quoted ({rule}): {sentence}" for sentence, rule in hit.flagged]
     emit(result.to_dict(), as_json, "\n".join(lines))
 
 

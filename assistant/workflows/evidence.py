@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from assistant.answering.injection import quotable_sentences
 from assistant.models import Chunk
-from assistant.text import CJK, split_sentences
+from assistant.text import CJK
 
 _DOWN_ZH, _UP_ZH = "降低了|下降了|减少了|降低|下降|减少", "提升了|提高了|上升了|增加了|提升|提高|上升|增加"
 _LEVEL_ZH = "降低至|降至|下降到|降到|下降至"
@@ -41,7 +42,7 @@ def extract_rows(chunks: list[Chunk], industry: str | None = None) -> list[Evide
     for chunk in chunks:
         if chunk.doc_type != "case_study" or (industry and industry not in chunk.industries):
             continue
-        for sentence in split_sentences(chunk.text):
+        for sentence in quotable_sentences(chunk.text):
             for row in _rows_in(sentence, chunk):
                 # One figure of one case is one row, however many sentences restate it.
                 rows.setdefault((chunk.source, row.change or f"{row.before}->{row.after}"), row)

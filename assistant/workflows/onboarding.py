@@ -7,10 +7,11 @@ import re
 import time
 
 from assistant.answering.grounding import cited_numbers, with_marker
+from assistant.answering.injection import quotable_sentences
 from assistant.errors import BadInputError
 from assistant.glossary import load_glossary
 from assistant.models import Chunk
-from assistant.text import split_sentences, strip_list_marker, tokenize
+from assistant.text import strip_list_marker, tokenize
 from assistant.workflows.document import WorkDocument, language_of
 from assistant.workflows.grounded import SectionWriter, finalize
 from assistant.workflows.quiz import QuizQuestion, distractor_pool, make_quiz
@@ -113,7 +114,7 @@ def _procedure(writer: SectionWriter, topic: str, lang: str) -> list[str]:
 def _marked_steps(section: list[Chunk]) -> list[tuple[str, str]]:
     seen, steps = set(), []
     for chunk in section:
-        for sentence in split_sentences(chunk.text):
+        for sentence in quotable_sentences(chunk.text):
             body = strip_list_marker(sentence).strip()
             marked = _STEP_MARK.match(sentence) or _STEP_MARK.match(body)  # "1. …", or "- D3 …" as listed
             if marked and len(body) > 6 and body not in seen:
@@ -129,7 +130,7 @@ def _worked_case(assistant, writer: SectionWriter, topic: str, kb: str) -> list[
         chunk = hit.chunk
         if not any(t.lower() in f"{chunk.title} {chunk.text}".lower() for t in terms):
             continue
-        sentences = [s for s in split_sentences(chunk.text) if len(tokenize(s)) >= 3]
+        sentences = [s for s in quotable_sentences(chunk.text) if len(tokenize(s)) >= 3]
         chosen = sentences[:1] + [s for s in sentences[1:] if re.search(r"\d", s)][:3]
         return [writer.cite_row(s, chunk.chunk_id) for s in chosen]
     return []
@@ -142,7 +143,7 @@ def _quiz(assistant, writer: SectionWriter, topic: str, module: list[str], lang:
     hits = assistant.search(topic, kb=writer.kb, k=30).hits
     registry = writer.registry
     candidates = [(s, registry.chunk_id_of(cited_numbers(s)[0])) for s in module if cited_numbers(s)]
-    candidates += [(s, h.chunk.chunk_id) for h in hits[:10] for s in split_sentences(h.chunk.text)
+    candidates += [(s, h.chunk.chunk_id) for h in hits[:10] for s in quotable_sentences(h.chunk.text)
                    if len(tokenize(s)) >= 4]
     quiz = make_quiz(candidates, distractor_pool([h.chunk.text for h in hits], lang), lang, count)
     for q in quiz:

@@ -9,11 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.answering.grounding import cited_numbers
+from assistant.answering.injection import quotable_sentences
 from assistant.errors import BadInputError
 from assistant.glossary import mentions
 from assistant.industries import INDUSTRY_ALIASES, normalize_industry
 from assistant.models import Chunk
-from assistant.text import split_sentences
 from assistant.workflows.document import WorkDocument, language_of
 from assistant.workflows.evidence import EvidenceRow
 from assistant.workflows.grounded import SectionWriter, finalize
@@ -202,7 +202,7 @@ def _write_strategy(doc: WorkDocument, writer: SectionWriter, ranked: RankedStra
 def _rationale(writer: SectionWriter, ranked: RankedStrategy, problem: str) -> list[str]:
     """The passage sentence specific to the industry that best names the strategy's and the problem's words."""
     words = set(ranked.template.keywords) | set(ranked.matched) | set(problem.split())
-    best = max(((sentence, chunk) for chunk in ranked.support for sentence in split_sentences(chunk.text)),
+    best = max(((sentence, chunk) for chunk in ranked.support for sentence in quotable_sentences(chunk.text)),
                key=lambda pair: sum(mentions(pair[0], w) for w in words), default=None)
     if best is None or not any(mentions(best[0], w) for w in words):
         return []
