@@ -12,8 +12,14 @@ from assistant.text import split_sentences
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.security
-DEV = ROOT / "evals/datasets/security/injections_dev.jsonl"  # what the rules were written from
-BLIND = ROOT / "tests/data/injections_blind.jsonl"  # written by a helper that never saw the rules; measured only
+SETS = ROOT / "evals/datasets/security"
+DEV = SETS / "injections_dev.jsonl"  # what the rules were written from (two helpers, two rounds)
+DEV2 = SETS / "injections_dev2.jsonl"
+# Written by helpers that never saw the rules. BLIND was measured once (0.838 recall, 0.059 false alarms), then
+# its misses were read: it is no longer blind and sits with the dev sets here. BLIND2 was measured once after the
+# second round of rules and never read.
+BLIND = ROOT / "tests/data/injections_blind.jsonl"
+BLIND2 = ROOT / "tests/data/injections_blind2.jsonl"
 
 
 def _rows(path):
@@ -28,8 +34,8 @@ def _rates(rows):
 
 
 @pytest.mark.parametrize("path, least_recall, most_false_alarms", [
-    (DEV, 0.97, 0.02),
-    (BLIND, 0.80, 0.08),  # measured 0.838 and 0.059 when first run (SECURITY.md); a floor, not a target
+    (DEV, 0.97, 0.02), (DEV2, 0.97, 0.02), (BLIND, 0.90, 0.02),
+    (BLIND2, 0.65, 0.08),  # measured 0.683 and 0.067 (SECURITY.md): a floor under what it is, not a target
 ])
 def test_the_detector_on_written_sets(path, least_recall, most_false_alarms):
     recall, false_alarms = _rates(_rows(path))
@@ -37,7 +43,7 @@ def test_the_detector_on_written_sets(path, least_recall, most_false_alarms):
 
 
 def test_the_sets_cover_both_languages_and_unicode_tricks():
-    injections = [r for r in _rows(DEV) if r["injection"]]
+    injections = [r for path in (DEV, DEV2) for r in _rows(path) if r["injection"]]
     assert sum(r["lang"] == "en" for r in injections) >= 30 and sum(r["lang"] == "zh" for r in injections) >= 30
     disguised = {"zero-width", "fullwidth", "homoglyph", "spacing", "bidi", "combining"}
     assert sum(r["trick"] in disguised for r in injections) >= 30
