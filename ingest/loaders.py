@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import IngestError
+from assistant.errors import BadInputError, IngestError
+from assistant.files import check_unpacked_size
 from assistant.models import HEADING_SEPARATOR
 from assistant.text import detect_language
 from ingest.cleaning import clean_text
@@ -36,8 +37,9 @@ class LoadedDocument:
     tags: list[str] = field(default_factory=list)
 
 
-def load_file(path: Path, source: str, max_bytes: int) -> LoadedDocument:
-    """Read one file into sections; any problem a user can fix raises IngestError with a one-line reason."""
+def load_file(path: Path, source: str, max_bytes: int, max_unpacked_bytes: int) -> LoadedDocument:
+    """Read one file into sections; any problem a user can fix raises IngestError with a one-line reason.
+    A DOCX is unpacked only within max_unpacked_bytes (a zip bomb is refused, not parsed)."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(f"unsupported file type '{suffix or path.name}' (supported: {' '.join(SUPPORTED_SUFFIXES)})")
@@ -50,7 +52,7 @@ def load_file(path: Path, source: str, max_bytes: int) -> LoadedDocument:
     if suffix == ".pdf":
         meta, sections = _read_pdf(data)
     elif suffix == ".docx":
-        meta, sections = _read_docx(data)
+        meta, sections = _read_docx(data, max_unpacked_bytes)
     elif suffix in (".html", ".htm"):
         meta, sections = _read_html(data)
     else:
@@ -162,9 +164,13 @@ def _read_html(data: bytes) -> tuple[dict, list[Section]]:
     return meta, _sections_from_headings(text, meta)
 
 
-def _read_docx(data: bytes) -> tuple[dict, list[Section]]:
+def _read_docx(data: bytes, max_unpacked_bytes: int) -> tuple[dict, list[Section]]:
     from io import BytesIO
 
+    try:
+        check_unpacked_size(BytesIO(data), max_unpacked_bytes)
+    except BadInputError as exc:
+        raise IngestError(str(exc)) from exc
     try:
         import docx
 

@@ -98,7 +98,7 @@ def ingest_paths(paths: list[Path], kb: KnowledgeBase, embedder: Embedder, setti
 
 def _ingest_one(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, settings: Settings, manifest: dict,
                 report: IngestReport, journal: IngestJournal) -> None:
-    doc = load_file(path, source, int(settings.max_file_mb * 1_000_000))
+    doc = load_file(path, source, int(settings.max_file_mb * 1_000_000), int(settings.max_unpacked_mb * 1_000_000))
     entry = manifest.get(source)
     signature = _ingest_signature(doc.content_hash, settings, embedder)
     if entry and entry.content_hashes == {signature}:

@@ -24,7 +24,7 @@ def test_markdown_front_matter_and_heading_path(tmp_path):
     path = tmp_path / "spc.md"
     path.write_text("---\ntitle: SPC 入门\nlang: zh\ndoc_type: method\nindustries: [manufacturing]\n---\n"
                     "# SPC 入门\n引言。\n## 控制图\n### 判异规则\n连续7点在中心线一侧。\n", encoding="utf-8")
-    doc = load_file(path, "spc.md", MB)
+    doc = load_file(path, "spc.md", MB, MB)
     assert (doc.title, doc.lang, doc.doc_type, doc.industries) == ("SPC 入门", "zh", "method", ["manufacturing"])
     assert [(s.path, s.text) for s in doc.sections] == [("", "引言。"), ("控制图 › 判异规则", "连续7点在中心线一侧。")]
 
@@ -32,14 +32,14 @@ def test_markdown_front_matter_and_heading_path(tmp_path):
 def test_gb18030_text_is_decoded(tmp_path):
     path = tmp_path / "old.txt"
     path.write_bytes("客户投诉率下降了40%。".encode("gb18030"))
-    assert load_file(path, "old.txt", MB).sections[0].text == "客户投诉率下降了40%。"
+    assert load_file(path, "old.txt", MB, MB).sections[0].text == "客户投诉率下降了40%。"
 
 
 def test_html_keeps_headings_and_drops_scripts(tmp_path):
     path = tmp_path / "page.html"
     path.write_text("<html><head><title>FMEA</title><script>alert(1)</script></head><body><nav>menu</nav>"
                     "<h2>Severity</h2><p>Rated from 1 to 10.</p></body></html>", encoding="utf-8")
-    doc = load_file(path, "page.html", MB)
+    doc = load_file(path, "page.html", MB, MB)
     assert doc.title == "FMEA"
     assert [(s.path, s.text) for s in doc.sections] == [("Severity", "Rated from 1 to 10.")]
 
@@ -52,7 +52,7 @@ def test_docx_headings_become_sections(tmp_path):
     document.add_heading("D3 临时遏制", level=2)
     document.add_paragraph("在24小时内隔离可疑产品。")
     document.save(tmp_path / "8d.docx")
-    doc = load_file(tmp_path / "8d.docx", "8d.docx", MB)
+    doc = load_file(tmp_path / "8d.docx", "8d.docx", MB, MB)
     assert doc.title == "8D"
     assert [(s.path, s.text) for s in doc.sections] == [("D3 临时遏制", "在24小时内隔离可疑产品。")]
 
@@ -60,7 +60,7 @@ def test_docx_headings_become_sections(tmp_path):
 def test_pdf_pages_are_kept_and_chinese_extracted(tmp_path):
     pages = [["统计过程控制用控制图监控过", "程，Cpk应不低于1.33。"], ["Page two about NPS."]]
     path = make_pdf(tmp_path / "spc.pdf", pages)
-    doc = load_file(path, "spc.pdf", MB)
+    doc = load_file(path, "spc.pdf", MB, MB)
     assert [s.page for s in doc.sections] == [1, 2]
     assert "统计过程控制用控制图监控过程，Cpk应不低于1.33。" in doc.sections[0].text
     assert doc.lang == "zh"
@@ -81,14 +81,14 @@ def test_bad_files_fail_with_a_reason(tmp_path, name, content, reason):
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(IngestError, match=reason):
-        load_file(path, name, MB)
+        load_file(path, name, MB, MB)
 
 
 def test_encrypted_and_oversized_files_fail_with_a_reason(tmp_path):
     locked = make_pdf(tmp_path / "locked.pdf", [["secret"]], encrypt="pw")
     with pytest.raises(IngestError, match="encrypted"):
-        load_file(locked, "locked.pdf", MB)
+        load_file(locked, "locked.pdf", MB, MB)
     big = tmp_path / "big.txt"
     big.write_text("质量" * 1000, encoding="utf-8")
     with pytest.raises(IngestError, match="over the"):
-        load_file(big, "big.txt", 1000)
+        load_file(big, "big.txt", 1000, MB)

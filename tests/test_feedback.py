@@ -134,7 +134,7 @@ def test_faq_markdown_front_matter_is_ingestible(tmp_path):
                      "industries": ["general"], "tags": ["faq"]}
     path = tmp_path / "faq-cpk.md"
     path.write_text(text, encoding="utf-8")
-    doc = load_file(path, "faq/faq-cpk.md", 1_000_000)
+    doc = load_file(path, "faq/faq-cpk.md", 1_000_000, 1_000_000)
     assert (doc.doc_type, doc.lang, doc.industries, doc.tags) == ("faq", "en", ["general"], ["faq"])
     assert doc.title == 'What is "Cpk": capability # index?'
     assert "6 sigma" in doc.sections[0].text

@@ -99,7 +99,7 @@ def test_no_chunk_is_ever_truncated_by_the_real_model(tmp_path, corpus_assistant
     long_sentence = "过程能力指数" * 400 + "。" + " ".join(["capability"] * 600) + "."
     path = tmp_path / "long.md"
     path.write_text(f"---\ntitle: 很长的标题 Long title\n---\n## 节\n{long_sentence}\n", encoding="utf-8")
-    doc = load_file(path, "long.md", 10**7)
+    doc = load_file(path, "long.md", 10**7, 10**7)
     chunks = chunk_document(doc, embedder.count_tokens, 160, 32, embedder.max_tokens)
     assert len(chunks) > 5
     assert max(embedder.count_tokens(c.indexed_text) for c in chunks) <= embedder.max_tokens

@@ -52,8 +52,8 @@ def test_safe_filename_limits_bytes_and_keeps_suffix():
 
 
 def test_real_pdf_and_docx_pass(tmp_path):
-    check_content(_pdf(tmp_path / "a.pdf"), ".pdf")
-    check_content(_docx(tmp_path / "a.docx"), ".DOCX")
+    check_content(_pdf(tmp_path / "a.pdf"), ".pdf", 60)
+    check_content(_docx(tmp_path / "a.docx"), ".DOCX", 60)
 
 
 @pytest.mark.parametrize("suffix, content, message", [
@@ -68,7 +68,7 @@ def test_mismatched_content_is_refused(tmp_path, suffix, content, message):
     path = tmp_path / f"f{suffix}"
     path.write_bytes(content)
     with pytest.raises(BadInputError, match=message):
-        check_content(path, suffix)
+        check_content(path, suffix, 60)
 
 
 def test_zip_without_document_is_not_docx(tmp_path):
@@ -76,19 +76,19 @@ def test_zip_without_document_is_not_docx(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("hello.txt", "hi")
     with pytest.raises(BadInputError, match="word/document.xml"):
-        check_content(path, ".docx")
+        check_content(path, ".docx", 60)
 
 
 def test_utf8_with_bom_is_text(tmp_path):
     path = tmp_path / "bom.md"
     path.write_bytes("\ufeff# 标题\n正文".encode())
-    check_content(path, ".md")
+    check_content(path, ".md", 60)
 
 
 def test_store_upload_copies_under_clean_name(tmp_path):
     src = _pdf(tmp_path / "gradio-tmp-123")
     dest = tmp_path / "uploads" / "kb1"
-    stored = store_upload(src, "SPC 手册.pdf", dest, max_mb=5)
+    stored = store_upload(src, "SPC 手册.pdf", dest, max_mb=5, max_unpacked_mb=60)
     assert stored == (dest / "SPC 手册.pdf").resolve()
     assert stored.read_bytes() == src.read_bytes()
     assert [p.name for p in dest.iterdir()] == ["SPC 手册.pdf"]  # no temp files left
@@ -98,7 +98,7 @@ def test_traversal_lands_inside_dest_dir(tmp_path):
     src = tmp_path / "src"
     src.write_text("root:x:0:0\n", encoding="utf-8")
     dest = tmp_path / "a" / "b" / "uploads"
-    stored = store_upload(src, "../../etc/passwd.md", dest, max_mb=1)
+    stored = store_upload(src, "../../etc/passwd.md", dest, max_mb=1, max_unpacked_mb=60)
     assert stored == dest.resolve() / "passwd.md" and stored.read_text(encoding="utf-8") == "root:x:0:0\n"
     assert not (tmp_path / "a" / "etc").exists()
 
@@ -112,7 +112,7 @@ def test_symlink_at_target_cannot_redirect_the_write(tmp_path):
     src = tmp_path / "src"
     src.write_text("new", encoding="utf-8")
     with pytest.raises(BadInputError, match="outside the upload folder"):
-        store_upload(src, "notes.md", dest, max_mb=1)
+        store_upload(src, "notes.md", dest, max_mb=1, max_unpacked_mb=60)
     assert outside.read_text(encoding="utf-8") == "keep me"
 
 
@@ -121,15 +121,15 @@ def test_upload_refusals_leave_nothing_behind(tmp_path):
     fake_pdf = tmp_path / "fake"
     fake_pdf.write_text("I am text, not a PDF", encoding="utf-8")
     with pytest.raises(BadInputError, match="not a PDF"):
-        store_upload(fake_pdf, "report.pdf", dest, max_mb=1)
+        store_upload(fake_pdf, "report.pdf", dest, max_mb=1, max_unpacked_mb=60)
     big = tmp_path / "big"
     big.write_bytes(b"a" * 1_500_000)
     with pytest.raises(BadInputError, match="1.5 MB, over the 1 MB upload limit"):
-        store_upload(big, "big.txt", dest, max_mb=1)
+        store_upload(big, "big.txt", dest, max_mb=1, max_unpacked_mb=60)
     with pytest.raises(BadInputError, match="not accepted"):
-        store_upload(fake_pdf, "script.sh", dest, max_mb=1)
+        store_upload(fake_pdf, "script.sh", dest, max_mb=1, max_unpacked_mb=60)
     with pytest.raises(BadInputError, match="not received"):
-        store_upload(tmp_path / "missing", "a.md", dest, max_mb=1)
+        store_upload(tmp_path / "missing", "a.md", dest, max_mb=1, max_unpacked_mb=60)
     assert not dest.exists() or list(dest.iterdir()) == []
 
 
@@ -138,7 +138,7 @@ def test_reupload_replaces_and_docx_is_stored(tmp_path):
     first, second = tmp_path / "one", tmp_path / "two"
     first.write_text("v1", encoding="utf-8")
     second.write_text("v2", encoding="utf-8")
-    store_upload(first, "notes.txt", dest, max_mb=1)
-    assert store_upload(second, "notes.txt", dest, max_mb=1).read_text(encoding="utf-8") == "v2"
-    assert store_upload(_docx(tmp_path / "d"), "培训.docx", dest, 1).name == "培训.docx"
+    store_upload(first, "notes.txt", dest, max_mb=1, max_unpacked_mb=60)
+    assert store_upload(second, "notes.txt", dest, max_mb=1, max_unpacked_mb=60).read_text(encoding="utf-8") == "v2"
+    assert store_upload(_docx(tmp_path / "d"), "培训.docx", dest, 1, 60).name == "培训.docx"
     assert {".pdf", ".md", ".markdown", ".txt", ".html", ".htm", ".docx"} == ALLOWED

@@ -70,7 +70,8 @@ def upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]]
             on_file(index, len(files), name)  # progress for the UI: which file of how many
         try:
             _require_inside(Path(path), upload_root)
-            stored = store_upload(Path(path), name or Path(path).name, dest, assistant.settings.max_upload_mb)
+            stored = store_upload(Path(path), name or Path(path).name, dest, assistant.settings.max_upload_mb,
+                                  assistant.settings.max_unpacked_mb)
         except QCAError as exc:
             results.append({"file": name, "status": "failed", "detail": str(exc)})
             continue

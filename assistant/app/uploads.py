@@ -9,14 +9,12 @@ import zipfile
 from pathlib import Path
 
 from assistant.errors import BadInputError
-from assistant.files import atomic_path
+from assistant.files import atomic_path, check_unpacked_size
 
 ALLOWED = {".pdf", ".md", ".markdown", ".txt", ".html", ".htm", ".docx"}
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm"}
 DEFAULT_NAME = "upload"
 MAX_NAME_BYTES = 150  # file systems allow 255 bytes; a Chinese character takes 3 of them
-# A DOCX is a zip; refusing huge unpacked sizes keeps a small zip bomb from filling memory at ingestion.
-MAX_DOCX_UNPACKED = 512 * 1_000_000
 _UNSAFE_CHARS = re.compile(r'[<>:"/\\|?*]')
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
@@ -52,8 +50,9 @@ def _fit(stem: str, suffix: str) -> str:
     return stem.rstrip(" .") + suffix or DEFAULT_NAME
 
 
-def check_content(path: Path, suffix: str) -> None:
-    """Raise BadInputError unless the file's bytes are really of the type its extension claims."""
+def check_content(path: Path, suffix: str, max_unpacked_mb: float) -> None:
+    """Raise BadInputError unless the file's bytes are really of the type its extension claims (and a DOCX unpacks
+    within max_unpacked_mb, so a small zip bomb is refused before it is stored)."""
     suffix = suffix.lower()
     _check_suffix(suffix)
     if Path(path).stat().st_size == 0:
@@ -61,7 +60,7 @@ def check_content(path: Path, suffix: str) -> None:
     if suffix == ".pdf":
         _check_pdf(Path(path))
     elif suffix == ".docx":
-        _check_docx(Path(path))
+        _check_docx(Path(path), int(max_unpacked_mb * 1_000_000))
     else:
         _check_text(Path(path), suffix)
 
@@ -79,7 +78,7 @@ def _check_pdf(path: Path) -> None:
         raise BadInputError("file is named .pdf but is not a PDF (its content does not start with %PDF-)")
 
 
-def _check_docx(path: Path) -> None:
+def _check_docx(path: Path, max_unpacked: int) -> None:
     if not zipfile.is_zipfile(path):
         raise BadInputError("file is named .docx but is not a Word document (it is not a zip archive)")
     try:
@@ -89,8 +88,7 @@ def _check_docx(path: Path) -> None:
         raise BadInputError(f"file is named .docx but its zip archive is damaged ({exc})") from exc
     if "word/document.xml" not in {info.filename for info in infos}:
         raise BadInputError("file is named .docx but has no word/document.xml (not a Word document)")
-    if sum(info.file_size for info in infos) > MAX_DOCX_UNPACKED:
-        raise BadInputError(f"Word document unpacks to more than {MAX_DOCX_UNPACKED // 1_000_000} MB; refused")
+    check_unpacked_size(path, max_unpacked)
 
 
 def _check_text(path: Path, suffix: str) -> None:
@@ -104,7 +102,7 @@ def _check_text(path: Path, suffix: str) -> None:
                             "save it as UTF-8 and upload again") from exc
 
 
-def store_upload(src: Path, original_name: str, dest_dir: Path, max_mb: float) -> Path:
+def store_upload(src: Path, original_name: str, dest_dir: Path, max_mb: float, max_unpacked_mb: float) -> Path:
     """Check an uploaded file and copy it atomically into dest_dir under its cleaned name; returns the new path."""
     src = Path(src)
     if not src.is_file():
@@ -120,7 +118,7 @@ def store_upload(src: Path, original_name: str, dest_dir: Path, max_mb: float) -
         with tmp.open("wb") as out, src.open("rb") as inp:
             shutil.copyfileobj(inp, out, 1 << 20)
         _check_size(tmp.stat().st_size, max_bytes, max_mb)
-        check_content(tmp, suffix)
+        check_content(tmp, suffix, max_unpacked_mb)
     return target
 
 
