@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     max_unpacked_mb: float = Field(60.0, gt=0, description="Most a zip-based document (DOCX) may unpack to.")
     max_question_chars: int = Field(4000, ge=1, description="Longest question (and history turn) a request may send.")
     auth_file: Path | None = Field(None, description="Users JSON file (qcassist users); set, the app asks to sign in.")
+    signin_free_failures: int = Field(3, ge=1, description="Failed sign-ins per name or address before back-off.")
+    signin_longest_wait_s: float = Field(300.0, gt=0, description="Longest back-off after repeated failures.")
 
     top_k: int = Field(5, description="Passages an LLM backend is given (the reader's best ones).")
     reader_k: int = Field(12, description="Passages the reader reads for an answer; it cites only what it uses.")

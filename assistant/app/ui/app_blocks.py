@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gradio as gr
+from starlette.middleware import Middleware
 
+from assistant.app.signin import SignInGuard, SignInThrottle, signin_check
 from assistant.app.ui.api import register_api
 from assistant.app.ui.chat import chat_tab, register_ask
 from assistant.app.ui.common import user_of
@@ -64,6 +66,10 @@ def launch(settings: Settings, plugins: Plugins) -> None:
     assistant = Assistant(settings)
     assistant.searcher("default")
     store = assistant.access()
-    auth = (lambda name, password: store.verify(name, password) is not None) if store is not None else None
     demo = build_app(assistant, plugins).queue(default_concurrency_limit=4)
-    demo.launch(server_name=settings.host, server_port=settings.port, auth=auth)
+    if store is None:
+        demo.launch(server_name=settings.host, server_port=settings.port)
+        return
+    throttle = SignInThrottle(settings.signin_free_failures, settings.signin_longest_wait_s)
+    demo.launch(server_name=settings.host, server_port=settings.port, auth=signin_check(store),
+                app_kwargs={"middleware": [Middleware(SignInGuard, throttle=throttle)]})
