@@ -6,7 +6,7 @@ QCA := $(VENV)/bin/qcassist
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup run ingest test test-unit lint calibrate eval bench train-reader clean
+.PHONY: setup run ingest test test-unit test-security lint calibrate eval bench train-reader train-injection clean
 
 # torch first, pinned to the CPU build on this machine's disk; then the project and its dev tools.
 $(VENV)/.installed: pyproject.toml
@@ -52,6 +52,11 @@ test-unit: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -m "not integration"
 
+# Hostile and careless input (tests marked security; `make test` runs them too): bombs, huge files, kills
+# mid-ingest, planted instructions, sign-in guessing, bad arguments.
+test-security: setup
+	$(VENV)/bin/pytest -m security
+
 lint: setup
 	$(VENV)/bin/ruff check .
 
@@ -61,6 +66,10 @@ calibrate: ingest
 # The reader (assistant/data/reader.json): fitted on the natural train split, chosen on dev; a few minutes.
 train-reader: setup
 	$(PY) -m evals.train_reader
+
+# The learned half of the injection detector (assistant/data/injection.json); seconds.
+train-injection: setup
+	$(PY) -m evals.train_injection
 
 eval: ingest
 	$(QCA) eval

@@ -7,6 +7,8 @@ from assistant.errors import BadInputError, PermissionDeniedError
 from assistant.service import Assistant
 from tests.helpers import ROOT
 
+pytestmark = pytest.mark.security
+
 DOC = ROOT / "corpus/en/customer-metrics.md"
 
 

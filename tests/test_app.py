@@ -28,6 +28,7 @@ def test_named_ask_endpoint_returns_the_cli_answer_json(app_url):
     assert "unknown industry" in bad["error"]
 
 
+@pytest.mark.security
 def test_a_request_cannot_name_a_model_file(app_url):
     from gradio_client import Client
 

@@ -5,6 +5,8 @@ import pytest
 
 from assistant.errors import BadInputError
 
+pytestmark = pytest.mark.security
+
 
 def test_a_question_over_the_limit_is_refused_before_retrieval(small_kb, monkeypatch):
     limit = small_kb.settings.max_question_chars

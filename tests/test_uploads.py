@@ -9,6 +9,8 @@ import pytest
 from assistant.app.uploads import ALLOWED, check_content, safe_filename, store_upload
 from assistant.errors import BadInputError
 
+pytestmark = pytest.mark.security
+
 
 def _pdf(path):
     from reportlab.pdfgen import canvas

@@ -4,23 +4,32 @@ A document is data. A sentence that tells "the AI" to ignore its rules, to becom
 prompt or secrets, or to answer in a fixed way is flagged here, and every place that quotes or prompts with
 document sentences leaves it out (`quotable_sentences`); the retrieval debugger shows it as flagged.
 
-Rules, not a trained model: each family names a move an attacker must make, in English and Chinese, so it holds
-for wordings we have not seen. Disguises are undone first (look-alike letters, invisible characters, full-width
-forms, spaced-out letters, accents, markup, reversed or encoded text). Ordinary QC imperatives ("ignore the
-first three cycles after start-up", "忽略首件之前的调机数据") name no prior instructions, no assistant and no
-secrets, so they pass. Measured on evals/datasets/security/injections_dev.jsonl (built on) and the blind
-tests/data/injections_blind.jsonl (only measured): see SECURITY.md."""
+Disguises are undone first (look-alike letters, invisible characters, full-width forms, spaced-out letters,
+accents, markup, reversed or encoded text). Then rules: each family names a move an attacker must make, in
+English and Chinese; ordinary QC imperatives ("ignore the first three cycles after start-up", "忽略首件之前的调机
+数据") name no prior instructions, no assistant and no secrets, so they pass. Then a small learned classifier for
+the phrasings no rule names. Measured on written sets, one never used to build either: see SECURITY.md."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import codecs
+import json
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
+from assistant.answering.domain import DomainModel
 from assistant.text import split_sentences
+
+# The learned half: tf-idf and logistic regression over the disguise-free words and Chinese character pairs
+# (`make train-injection`, evals/train_injection.py), for phrasings no rule names. The threshold was chosen with
+# each written set held out in turn (see there); the rules run first and name the move when they can.
+CLASSIFIER_PATH = Path(__file__).resolve().parent.parent / "data" / "injection.json"
+CLASSIFIER_THRESHOLD = 0.7
+LEARNED_FAMILY = "reads like an instruction to the assistant"
 
 # Cyrillic and Greek letters that look like Latin ones, as used to slip "іgnore" past a filter.
 _LOOKALIKES = str.maketrans("аеорсухіјѕԁһӏвкмнтАЕОРСУХІЈЅВКМНТαεορτυνικβγχΑΕΟΡΤΥΝΙΚΒΧ",
@@ -162,12 +171,16 @@ def normalise(text: str) -> str:
     return re.sub(r"[ \t]+", " ", _CJK_GAP.sub("", text))
 
 
+def classifier_text(text: str) -> str:
+    """The normalised text without its markup: what the learned classifier reads, in training and in use."""
+    return normalise(_MARKUP.sub(" ", normalise(text)).replace("_", " "))
+
+
 def _readings(text: str) -> list[str]:
     """The normalised text with and without its markup, and what it says reversed, in ROT13 and in any base64 it
     carries."""
-    plain = normalise(text)
-    unmarked = normalise(_MARKUP.sub(" ", plain).replace("_", " "))
-    readings = [plain, unmarked, unmarked[::-1], codecs.encode(unmarked, "rot13")]
+    unmarked = classifier_text(text)
+    readings = [normalise(text), unmarked, unmarked[::-1], codecs.encode(unmarked, "rot13")]
     for blob in _BASE64.findall(text):
         try:
             readings.append(normalise(base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("utf-8")))
@@ -176,13 +189,21 @@ def _readings(text: str) -> list[str]:
     return readings
 
 
+@lru_cache(maxsize=1)
+def _classifier() -> DomainModel:
+    return DomainModel(json.loads(CLASSIFIER_PATH.read_text(encoding="utf-8")))
+
+
 @lru_cache(maxsize=8192)
 def instruction_rule(sentence: str) -> str | None:
-    """The family of the first rule the sentence matches, or None for an ordinary sentence."""
+    """The family of the first rule the sentence matches, the learned family when the classifier is sure, or None
+    for an ordinary sentence."""
     for reading in _readings(sentence):
         for name in RULES:
             if _matches(name, reading):
                 return name
+    if _classifier().probability(classifier_text(sentence)) > CLASSIFIER_THRESHOLD:
+        return LEARNED_FAMILY
     return None
 
 
