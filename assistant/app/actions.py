@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from assistant.app.uploads import discard_received, store_upload, sweep_orphans
 from assistant.auth import User
 from assistant.errors import BadInputError, QCAError
 from assistant.industries import normalize_industry
@@ -25,6 +26,8 @@ SOURCE_COLUMNS = ["source", "title", "chunks", "ingested_at"]
 EVIDENCE_COLUMNS = ["case", "industry", "intervention", "metric", "before", "after", "change", "source"]
 DOC_TYPES = ("case_study", "method", "metric", "overview", "strategy", "faq", "other")
 LANGS = ("en", "zh")
+# A stored upload younger than this may be another app instance's ingest in progress: the sweep leaves it.
+ORPHAN_MIN_AGE_SECONDS = 3600
 DOWN_COLUMNS = ["id", "ts", "user", "question", "answer", "comment"]
 
 
@@ -55,10 +58,17 @@ def upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]]
     """Store each (path, original name) under uploads/<kb> and ingest it; one result row per file.
 
     With upload_root (the web server's upload folder), a path outside it is refused: a client naming a server
-    file such as /etc/hosts must not get it ingested."""
-    from assistant.app.uploads import store_upload
+    file such as /etc/hosts must not get it ingested; and the received files in it are deleted once handled,
+    stored or refused, so uploads do not pile up in the server's temporary folder."""
+    try:
+        return _upload(assistant, user, files, kb or "default", upload_root, on_file)
+    finally:
+        if upload_root is not None:
+            discard_received([Path(path) for path, _ in files], upload_root)
 
-    kb = kb or "default"
+
+def _upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]], kb: str,
+            upload_root: Path | None, on_file: Callable[[int, int, str], None] | None) -> list[dict]:
     assistant.check_manage(user)
     assistant.check_read(kb, user, create=True)
     if not files:
@@ -77,6 +87,16 @@ def upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]]
             continue
         results.append(_ingest_stored(assistant, user, stored, name, kb))
     return results
+
+
+def sweep_orphan_uploads(assistant: Assistant) -> list[Path]:
+    """At start-up: stored uploads that no knowledge base lists (left by an ingest killed after the copy)."""
+    root = assistant.settings.data_dir / "uploads"
+    if not root.is_dir():
+        return []
+    kept = {entry.path for folder in root.iterdir() if folder.is_dir() and folder.name in assistant.kb_names()
+            for entry in assistant.kb(folder.name).manifest().values()}
+    return sweep_orphans(root, kept, ORPHAN_MIN_AGE_SECONDS)
 
 
 def _require_inside(path: Path, root: Path | None) -> None:

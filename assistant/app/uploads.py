@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
+import time
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -120,6 +122,30 @@ def store_upload(src: Path, original_name: str, dest_dir: Path, max_mb: float, m
         _check_size(tmp.stat().st_size, max_bytes, max_mb)
         check_content(tmp, suffix, max_unpacked_mb)
     return target
+
+
+def discard_received(paths: list[Path], upload_root: Path) -> None:
+    """Delete files the web server received into upload_root (never anything outside it), and their folders once
+    empty: a handled upload has been copied to uploads/<kb> or refused."""
+    root = Path(upload_root).resolve()
+    for path in paths:
+        resolved = Path(path).resolve()
+        if resolved.is_relative_to(root) and resolved != root and resolved.is_file():
+            resolved.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # not empty: another upload shares the folder
+                if resolved.parent != root:
+                    resolved.parent.rmdir()
+
+
+def sweep_orphans(uploads_root: Path, kept: set[str], min_age_seconds: float) -> list[Path]:
+    """Delete stored uploads no knowledge base lists (an ingest killed after the copy) and half-written copies,
+    older than min_age_seconds so another app instance's upload in progress is left alone; returns them."""
+    now, removed = time.time(), []
+    for path in sorted(Path(uploads_root).glob("*/*")):
+        if path.is_file() and str(path.resolve()) not in kept and now - path.stat().st_mtime >= min_age_seconds:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def _check_size(size: int, max_bytes: int, max_mb: float) -> None:

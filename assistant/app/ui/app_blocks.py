@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import gradio as gr
 from starlette.middleware import Middleware
 
+from assistant.app import actions as app_actions
 from assistant.app.signin import SignInGuard, SignInThrottle, signin_check
 from assistant.app.ui.api import register_api
 from assistant.app.ui.chat import chat_tab, register_ask
@@ -18,6 +21,7 @@ from assistant.config import Settings
 from assistant.plugins import Plugins
 from assistant.service import Assistant
 
+RECEIVED_FILE_LIFETIME = 3600  # seconds
 INTRO = "# QC Assist · 质量管控知识助手\nAsk in Chinese or English; every answer cites its sources."
 
 
@@ -25,7 +29,8 @@ def build_app(assistant: Assistant, plugins: Plugins | None = None) -> gr.Blocks
     """Every tab; the Evaluation tab when a plugin provides it."""
     plugins = plugins or Plugins()
     choices = assistant.kb_names()
-    with gr.Blocks(title="QC Assist") as demo:
+    # Files a client uploads but never submits are deleted by Gradio after RECEIVED_FILE_LIFETIME.
+    with gr.Blocks(title="QC Assist", delete_cache=(RECEIVED_FILE_LIFETIME, RECEIVED_FILE_LIFETIME)) as demo:
         gr.Markdown(INTRO)
         who = gr.Markdown()
         dropdowns = []
@@ -65,11 +70,16 @@ def launch(settings: Settings, plugins: Plugins) -> None:
     """Serve the app on QCA_HOST:QCA_PORT with the models loaded before the first user arrives."""
     assistant = Assistant(settings)
     assistant.searcher("default")
+    for path in app_actions.sweep_orphan_uploads(assistant):
+        logging.getLogger(__name__).warning("removed an upload no knowledge base lists: %s", path)
     store = assistant.access()
     demo = build_app(assistant, plugins).queue(default_concurrency_limit=4)
+    # Gradio refuses larger files while they arrive, before any of our code runs.
+    limits = {"server_name": settings.host, "server_port": settings.port,
+              "max_file_size": int(settings.max_upload_mb * 1_000_000)}
     if store is None:
-        demo.launch(server_name=settings.host, server_port=settings.port)
+        demo.launch(**limits)
         return
     throttle = SignInThrottle(settings.signin_free_failures, settings.signin_longest_wait_s)
-    demo.launch(server_name=settings.host, server_port=settings.port, auth=signin_check(store),
+    demo.launch(**limits, auth=signin_check(store),
                 app_kwargs={"middleware": [Middleware(SignInGuard, throttle=throttle)]})
