@@ -26,6 +26,9 @@ SOURCE_COLUMNS = ["source", "title", "chunks", "ingested_at"]
 EVIDENCE_COLUMNS = ["case", "industry", "intervention", "metric", "before", "after", "change", "source"]
 DOC_TYPES = ("case_study", "method", "metric", "overview", "strategy", "faq", "other")
 LANGS = ("en", "zh")
+# An answer reads at most QCA_CANDIDATE_K passages; a client's list of its chunk ids is refused well above that.
+MAX_CHUNK_IDS = 200
+MAX_CHUNK_ID_CHARS = 64
 # A stored upload younger than this may be another app instance's ingest in progress: the sweep leaves it.
 ORPHAN_MIN_AGE_SECONDS = 3600
 DOWN_COLUMNS = ["id", "ts", "user", "question", "answer", "comment"]
@@ -176,19 +179,17 @@ def feedback(assistant: Assistant, user: User | None, rating: str, question: str
              kb: str = "default") -> dict:
     """Store a thumbs-up/down on an answer (its `ask` JSON), with the ids of the chunks retrieved for it."""
     kb = assistant.check_read(kb or "default", user)
-    answer = answer or {}
-    chunk_ids = _retrieved(answer)
+    text, chunk_ids, backend = _answer_fields(answer)
     name = user.name if user else ""
-    feedback_id = _feedback_store(assistant).record(
-        question, answer.get("answer", ""), chunk_ids, rating, comment or "", kb, name, answer.get("backend_used", ""))
+    feedback_id = _feedback_store(assistant).record(question, text, chunk_ids, rating, comment or "", kb, name, backend)
     return {"id": feedback_id, "rating": rating}
 
 
 def log_answer(assistant: Assistant, user: User | None, answer: dict, kb: str = "default") -> None:
     """The audit log: every question the app answered, who asked, the retrieved chunk ids and the answer."""
-    _feedback_store(assistant).log_question(
-        answer["question"], answer.get("answer", ""), _retrieved(answer), kb or "default", user.name if user else "",
-        answer.get("backend_used", ""))
+    text, chunk_ids, backend = _answer_fields(answer)
+    _feedback_store(assistant).log_question(answer.get("question"), text, chunk_ids, kb or "default",
+                                            user.name if user else "", backend)
 
 
 def _feedback_store(assistant: Assistant):
@@ -197,8 +198,22 @@ def _feedback_store(assistant: Assistant):
     return FeedbackStore(default_path(assistant.settings))
 
 
-def _retrieved(answer: dict) -> list[str]:
-    return answer.get("retrieved") or [c.get("chunk_id", "") for c in answer.get("citations", [])]
+def _answer_fields(answer: Any) -> tuple[Any, list[str], Any]:
+    """(answer text, retrieved chunk ids, backend) of the `ask` JSON a client sends back with its feedback; the
+    feedback store checks the texts, this the shape, so a malformed one is a clear error and never a crash."""
+    answer = {} if answer is None else answer
+    if not isinstance(answer, dict):
+        raise BadInputError("answer must be the JSON object that ask returned")
+    retrieved = answer.get("retrieved")
+    if not retrieved:
+        citations = answer.get("citations") or []
+        if not isinstance(citations, list) or not all(isinstance(c, dict) for c in citations):
+            raise BadInputError("answer.citations must be a list of objects")
+        retrieved = [c.get("chunk_id", "") for c in citations]
+    if not isinstance(retrieved, list) or len(retrieved) > MAX_CHUNK_IDS or \
+            not all(isinstance(i, str) and len(i) <= MAX_CHUNK_ID_CHARS for i in retrieved):
+        raise BadInputError(f"answer.retrieved must be a list of at most {MAX_CHUNK_IDS} chunk ids")
+    return answer.get("answer", ""), retrieved, answer.get("backend_used", "")
 
 
 def _export_folder(assistant: Assistant, prefix: str) -> Path:

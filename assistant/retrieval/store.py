@@ -55,7 +55,7 @@ def make_client(settings: Settings):
 
 
 def validate_kb_name(kb: str) -> str:
-    if not KB_NAME_RE.match(kb or ""):
+    if not isinstance(kb, str) or not KB_NAME_RE.fullmatch(kb):
         raise BadInputError(f"invalid knowledge base name '{kb}': use letters, digits, '-' or '_' (max 41)")
     return kb
 
