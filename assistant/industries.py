@@ -26,7 +26,11 @@ _LOOKUP = {alias.lower(): key for key, aliases in INDUSTRY_ALIASES.items() for a
 
 def normalize_industry(name: str | None) -> str | None:
     """Canonical industry key for an English or Chinese name; a clear error listing the known ones."""
-    if name is None or not name.strip():
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        raise BadInputError("industry must be text")
+    if not name.strip():
         return None
     key = _LOOKUP.get(name.strip().lower())
     if key is None:

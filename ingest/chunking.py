@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Callable
 
@@ -11,6 +12,10 @@ from assistant.text import join_sentences, split_sentences, strip_list_marker
 from ingest.loaders import LoadedDocument
 
 _CLAUSE_RE = re.compile(r"(?<=[，,、：:])")
+# A piece's size is its word pieces, but at least its characters / MAX_CHARS_PER_PIECE: the tokenizer reads a
+# line without spaces (a base64 blob, a 1 MB run of letters) as one unknown piece, which would otherwise make
+# one enormous chunk. English runs about 4-5 characters per word piece, URLs and codes 6-8.
+MAX_CHARS_PER_PIECE = 8
 
 
 def chunk_document(
@@ -44,7 +49,7 @@ def _make_chunk(doc: LoadedDocument, section: str, page: int | None, text: str, 
 def _pack(sentences: list[str], count: Callable[[str], int], budget: int, overlap: int) -> list[str]:
     """Greedy packing of sentences up to the budget, carrying the last sentences over as overlap."""
     pieces = [p for s in sentences for p in _fit(s, count, budget) if p]
-    sizes = [count(p) for p in pieces]
+    sizes = [_size(p, count) for p in pieces]
     chunks: list[str] = []
     current: list[int] = []
     for i, size in enumerate(sizes):
@@ -75,9 +80,13 @@ def _join(pieces: list[str]) -> str:
     return "\n".join(join_sentences(line) for line in lines)
 
 
+def _size(text: str, count: Callable[[str], int]) -> int:
+    return max(count(text), math.ceil(len(text) / MAX_CHARS_PER_PIECE))
+
+
 def _fit(sentence: str, count: Callable[[str], int], budget: int) -> list[str]:
     """Split an over-long sentence at clause marks, then by length, until every piece fits."""
-    if count(sentence) <= budget:
+    if _size(sentence, count) <= budget:
         return [sentence]
     clauses = [c for c in _CLAUSE_RE.split(sentence) if c]
     if len(clauses) > 1:

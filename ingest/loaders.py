@@ -13,6 +13,9 @@ from assistant.models import HEADING_SEPARATOR
 from assistant.text import detect_language
 from ingest.cleaning import clean_text
 
+# Share of "noise" (charset-normalizer's chaos) above which a detected decoding is not trusted.
+MAX_DECODING_CHAOS = 0.2
+MIN_COMMON_HANZI_SHARE = 0.9  # of a GB18030 reading's Han characters, for it to count as Chinese
 SUPPORTED_SUFFIXES = (".pdf", ".md", ".markdown", ".txt", ".html", ".htm", ".docx")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*(\n|\Z)", re.DOTALL)
@@ -35,6 +38,7 @@ class LoadedDocument:
     doc_type: str = "other"
     industries: list[str] = field(default_factory=lambda: ["general"])
     tags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user should know, such as a detected encoding
 
 
 def load_file(path: Path, source: str, max_bytes: int, max_unpacked_bytes: int) -> LoadedDocument:
@@ -49,14 +53,14 @@ def load_file(path: Path, source: str, max_bytes: int, max_unpacked_bytes: int) 
     data = path.read_bytes()
     if not data.strip():
         raise IngestError("file is empty")
+    notes: list[str] = []
     if suffix == ".pdf":
         meta, sections = _read_pdf(data)
     elif suffix == ".docx":
         meta, sections = _read_docx(data, max_unpacked_bytes)
-    elif suffix in (".html", ".htm"):
-        meta, sections = _read_html(data)
     else:
-        meta, sections = _read_markdown(_decode(data), suffix)
+        text, notes = decode_text(data)
+        meta, sections = _read_html(text) if suffix in (".html", ".htm") else _read_markdown(text, suffix)
     sections = [s for s in sections if s.text.strip()]
     if not sections:
         raise IngestError("no text could be extracted (a scanned PDF without a text layer, or only markup?)")
@@ -70,18 +74,58 @@ def load_file(path: Path, source: str, max_bytes: int, max_unpacked_bytes: int) 
         doc_type=str(meta.get("doc_type") or "other"),
         industries=[str(i) for i in (meta.get("industries") or ["general"])],
         tags=[str(t) for t in (meta.get("tags") or [])],
+        notes=notes,
     )
 
 
-def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        raise IngestError("file looks binary, not text")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise IngestError("text could not be decoded as UTF-8 or GB18030")
+def decode_text(data: bytes) -> tuple[str, list[str]]:
+    """The text of a text file, and a note when it was not UTF-8: the encoding is then detected
+    (charset-normalizer) and named, never guessed silently; undetectable text is refused."""
+    if b"\x00" in data:  # anywhere: a NUL never belongs in text, and must not reach a chunk
+        raise IngestError("file contains NUL bytes: it looks binary, not text")
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    chinese = _as_chinese(data)
+    if chinese is not None:
+        return chinese, ["not UTF-8: read as GB18030 (Chinese); if the text looks wrong, save the file as UTF-8 and "
+                         "ingest it again"]
+    from charset_normalizer import from_bytes
+
+    # Without a byte-order mark, UTF-16/32 "detections" of NUL-free bytes are noise.
+    matches = list(from_bytes(data, cp_exclusion=["utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le",
+                                                  "utf_32_be"]))
+    if not matches or matches[0].chaos > MAX_DECODING_CHAOS:
+        raise IngestError("text is not UTF-8 and its encoding could not be told; save it as UTF-8")
+    # Among equally clean readings, Windows' Western code page is by far the likeliest source of a legacy file
+    # (short German reads as well in Mac Icelandic).
+    if any("cp1252" in m.could_be_from_charset and m.chaos <= matches[0].chaos for m in matches):
+        text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
+    else:
+        text, encoding = str(matches[0]), matches[0].encoding
+    return text, [f"not UTF-8: read as {encoding} (detected); if the text looks wrong, save the file as UTF-8 and "
+                  "ingest it again"]
+
+
+def _as_chinese(data: bytes) -> str | None:
+    """The text as GB18030 when that reads as ordinary Chinese: nearly all its Han characters among the 3,755
+    common ones (GB2312 level 1). Latin-1 text read as GB18030 also gives Han characters, but rare ones, and
+    a general detector mistakes short Chinese for Korean."""
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    common = sum(1 for c in han if _is_common_hanzi(c))
+    return text if han and common / len(han) >= MIN_COMMON_HANZI_SHARE else None
+
+
+def _is_common_hanzi(char: str) -> bool:
+    try:
+        return 0xB0 <= char.encode("gb2312")[0] <= 0xD7
+    except UnicodeEncodeError:
+        return False
 
 
 def _read_markdown(text: str, suffix: str) -> tuple[dict, list[Section]]:
@@ -149,10 +193,10 @@ def _read_pdf(data: bytes) -> tuple[dict, list[Section]]:
     return {"title": title}, sections
 
 
-def _read_html(data: bytes) -> tuple[dict, list[Section]]:
+def _read_html(text: str) -> tuple[dict, list[Section]]:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(_decode(data), "html.parser")
+    soup = BeautifulSoup(text, "html.parser")
     title = soup.title.get_text(strip=True) if soup.title else None
     for tag in soup(["script", "style", "nav", "header", "footer", "aside", "form", "noscript", "title"]):
         tag.decompose()

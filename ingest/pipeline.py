@@ -28,19 +28,19 @@ class IngestReport:
     chunks_unchanged: int = 0
     chunks_removed: int = 0
     seconds: float = 0.0
+    notes: list[dict[str, str]] = field(default_factory=list)  # {path, note}: ingested, but worth a look
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def discover_files(paths: list[Path]) -> list[Path]:
-    """Files named directly, and every non-hidden file under named folders, in a stable order."""
+    """Files named directly, and every non-hidden file under named folders, in a stable order. A named path that
+    does not exist is kept, so that it fails like any bad file and the rest are ingested."""
     if not paths:
         raise BadInputError("no path given: name files or folders to ingest")
     files: list[Path] = []
     for path in paths:
-        if not path.exists():
-            raise BadInputError(f"path does not exist: {path}")
         if path.is_dir():
             files += sorted(p for p in path.rglob("*")
                             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
@@ -61,7 +61,7 @@ def source_name(path: Path, settings: Settings) -> str:
 
 
 # Bump when loading, cleaning or chunking changes, so every file is re-chunked on the next ingest.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"  # 5: chunks capped by characters too
 
 
 def _ingest_signature(content_hash: str, settings: Settings, embedder: Embedder) -> str:
@@ -98,7 +98,10 @@ def ingest_paths(paths: list[Path], kb: KnowledgeBase, embedder: Embedder, setti
 
 def _ingest_one(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, settings: Settings, manifest: dict,
                 report: IngestReport, journal: IngestJournal) -> None:
+    if not path.is_file():
+        raise IngestError("path does not exist" if not path.exists() else "not a regular file")
     doc = load_file(path, source, int(settings.max_file_mb * 1_000_000), int(settings.max_unpacked_mb * 1_000_000))
+    report.notes += [{"path": str(path), "note": note} for note in doc.notes]
     entry = manifest.get(source)
     signature = _ingest_signature(doc.content_hash, settings, embedder)
     if entry and entry.content_hashes == {signature}:

@@ -2,7 +2,7 @@ import pytest
 
 from assistant.errors import IngestError
 from ingest.cleaning import clean_text
-from ingest.loaders import load_file
+from ingest.loaders import decode_text, load_file
 from tests.helpers import make_pdf
 
 MB = 1_000_000
@@ -33,6 +33,16 @@ def test_gb18030_text_is_decoded(tmp_path):
     path = tmp_path / "old.txt"
     path.write_bytes("客户投诉率下降了40%。".encode("gb18030"))
     assert load_file(path, "old.txt", MB, MB).sections[0].text == "客户投诉率下降了40%。"
+
+
+@pytest.mark.parametrize("text, encoding, named", [
+    ("Qualitätskontrolle für Zulieferer: Prüfung der Maße.", "cp1252", "cp1252"),
+    ("质量", "gb18030", "GB18030"),
+    ("統計製程管制使用管制圖監控製程。", "big5", "big5"),
+])
+def test_legacy_encodings_are_read_and_named(text, encoding, named):
+    decoded, [note] = decode_text(text.encode(encoding))
+    assert decoded == text and f"read as {named}" in note
 
 
 def test_html_keeps_headings_and_drops_scripts(tmp_path):
@@ -73,7 +83,7 @@ def test_pdf_pages_are_kept_and_chinese_extracted(tmp_path):
         ("fake.pdf", b"this is not a pdf at all", "not a PDF"),
         ("cut.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "damaged or truncated"),
         ("bin.txt", b"\x00\x01\x02binary\x00" * 10, "binary"),
-        ("bad.txt", b"\xff\xfe\xfa\xfb\x81\x30" * 3 + b"\x80", "decoded"),
+        ("bad.txt", b"\xff\xfe\xfa\xfb\x81\x30" * 3 + b"\x80", "encoding could not be told"),
         ("sheet.xlsx", b"PK\x03\x04", "unsupported file type"),
     ],
 )

@@ -36,7 +36,7 @@ def test_ingest_reports_failures_with_exit_1_and_is_incremental(cli_data):
     assert first["files_ok"] == 3 and first["chunks_added"] > 0
     assert first["files_failed"][0]["path"].endswith("broken.pdf")
     assert set(first) == {"kb", "files_ok", "files_failed", "chunks_added", "chunks_unchanged", "chunks_removed",
-                          "seconds"}
+                          "seconds", "notes"}
     (docs / "broken.pdf").unlink()
     again = json.loads(run(["ingest", str(docs), "--json"], data_dir).stdout)
     assert again["chunks_added"] == 0 and again["chunks_unchanged"] == first["chunks_added"]

@@ -87,8 +87,8 @@ def test_opening_with_another_embedding_model_is_a_clear_error(hash_settings):
 
 def test_missing_path_and_bad_kb_name_are_bad_input(tmp_path, hash_settings):
     assistant = Assistant(hash_settings)
-    with pytest.raises(BadInputError, match="does not exist"):
-        assistant.ingest([tmp_path / "nope"], progress=False)
+    report = assistant.ingest([tmp_path / "nope"], progress=False)  # fails alone, like any bad file
+    assert report.files_failed == [{"path": str(tmp_path / "nope"), "error": "path does not exist"}]
     with pytest.raises(BadInputError, match="invalid knowledge base name"):
         assistant.kb("../etc")
 

@@ -52,6 +52,8 @@ def read_batch(path: Path) -> list[dict]:
     """Every line is checked before any question is answered, so a bad file fails fast."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"batch file {path} is not UTF-8 (bad byte at offset {exc.start})") from exc
     except OSError as exc:
         raise BadInputError(f"cannot read batch file {path}: {exc}") from exc
     items = []
@@ -62,12 +64,23 @@ def read_batch(path: Path) -> list[dict]:
             item = json.loads(line)
         except ValueError as exc:
             raise BadInputError(f"{path}:{number}: not valid JSON ({exc})") from exc
-        if not isinstance(item, dict) or "id" not in item or not str(item.get("question", "")).strip():
-            raise BadInputError(f"{path}:{number}: each line needs an 'id' and a non-empty 'question'")
+        _check_batch_item(item, f"{path}:{number}")
         items.append(item)
     if not items:
         raise BadInputError(f"batch file {path} has no questions")
     return items
+
+
+def _check_batch_item(item: object, where: str) -> None:
+    """The shape of one batch line; what the values mean (an industry's name, a history's turns) is checked by
+    Assistant.ask like any question's."""
+    if not isinstance(item, dict) or "id" not in item:
+        raise BadInputError(f"{where}: each line needs an 'id' and a non-empty 'question'")
+    if not isinstance(item.get("question"), str) or not item["question"].strip():
+        raise BadInputError(f"{where}: 'question' must be non-empty text")
+    for key, kind, name in (("industry", str, "text"), ("history", list, "a list of {role, content} turns")):
+        if item.get(key) is not None and not isinstance(item[key], kind):
+            raise BadInputError(f"{where}: '{key}' must be {name}")
 
 
 def format_answer(answer: Answer) -> str:

@@ -33,6 +33,7 @@ def ingest(
         fail(exc)
     lines = [f"{report.files_ok} file(s) ingested into '{kb}': {report.chunks_added} chunks added, "
              f"{report.chunks_unchanged} unchanged, {report.chunks_removed} removed in {report.seconds:.1f}s"]
+    lines += [f"note {n['path']}: {n['note']}" for n in report.notes]
     lines += [f"FAILED {f['path']}: {f['error']}" for f in report.files_failed]
     emit(report.to_dict(), as_json, "\n".join(lines))
     if report.files_failed:
