@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 HEADING_SEPARATOR = " › "
+DOC_TYPES = ("case_study", "method", "metric", "overview", "strategy", "faq", "other")
+LANGS = ("en", "zh")
 
 
 def source_label(title: str | None, section: str | None = None, page: int | None = None) -> str:

@@ -71,3 +71,23 @@ def test_feedback_on_a_malformed_answer_is_a_clear_error(small_kb, answer, messa
 def test_a_knowledge_base_name_is_text_of_letters_digits_dash_underscore(small_kb, kb):
     with pytest.raises(BadInputError, match="invalid knowledge base name"):
         small_kb.search("NPS", kb=kb)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda a: a.delete_source({"$ne": "x"}, "default"), "name the source to delete"),  # no operator injection
+    (lambda a: a.ask("What is NPS?", lang={"$ne": "zh"}), "lang must be a name such as en or zh"),
+    (lambda a: a.ask("What is NPS?", doc_type=["method"]), "doc_type must be a name"),
+])
+def test_filters_and_names_never_reach_chroma_as_operators(small_kb, call, message):
+    before = small_kb.kb().count()
+    with pytest.raises(BadInputError, match=message):
+        call(small_kb)
+    assert small_kb.kb().count() == before
+
+
+@pytest.mark.parametrize("fields", [{"topic": 5}, {"topic": "8D", "audience": ["x"]}, {"topic": "8D" * 5000}])
+def test_work_product_fields_are_text_of_bounded_length(small_kb, fields):
+    from assistant.app import actions as app_actions
+
+    with pytest.raises(BadInputError, match="must be text of at most"):
+        app_actions.workflow(small_kb, None, "onboarding", kb="default", **fields)

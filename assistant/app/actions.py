@@ -24,8 +24,6 @@ HIT_COLUMNS = ["#", "source", "section", "dense", "bm25", "fused", "matched term
 UPLOAD_COLUMNS = ["file", "status", "detail"]
 SOURCE_COLUMNS = ["source", "title", "chunks", "ingested_at"]
 EVIDENCE_COLUMNS = ["case", "industry", "intervention", "metric", "before", "after", "change", "source"]
-DOC_TYPES = ("case_study", "method", "metric", "overview", "strategy", "faq", "other")
-LANGS = ("en", "zh")
 # An answer reads at most QCA_CANDIDATE_K passages; a client's list of its chunk ids is refused well above that.
 MAX_CHUNK_IDS = 200
 MAX_CHUNK_ID_CHARS = 64
@@ -66,8 +64,9 @@ def upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]]
     try:
         return _upload(assistant, user, files, kb or "default", upload_root, on_file)
     finally:
-        if upload_root is not None:
-            discard_received([Path(path) for path, _ in files], upload_root)
+        if upload_root is not None and isinstance(files, list):
+            discard_received([Path(f[0]) for f in files if isinstance(f, list | tuple) and f and isinstance(f[0], str)],
+                             upload_root)
 
 
 def _upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]], kb: str,
@@ -76,6 +75,8 @@ def _upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]
     assistant.check_read(kb, user, create=True)
     if not files:
         raise BadInputError("no file was uploaded")
+    if not all(isinstance(f, list | tuple) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in files):
+        raise BadInputError("files must be a list of (path, name) pairs")
     dest = assistant.settings.uploads_dir(kb)
     results = []
     for index, (path, name) in enumerate(files):
@@ -131,6 +132,10 @@ def workflow(assistant: Assistant, user: User | None, kind: str, kb: str = "defa
     from assistant.workflows.strategy import advise
 
     kb = assistant.check_read(kb or "default", user)
+    limit = assistant.settings.max_question_chars
+    for name, value in fields.items():  # every field of the forms is text, no longer than a question
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            raise BadInputError(f"{name} must be text of at most {limit:,} characters")
     assistant.require_content(kb)
     if kind == "strategy":
         return advise(assistant, fields.get("industry"), fields.get("problem"), kb, lang=fields.get("lang") or None)

@@ -15,9 +15,9 @@ from typing import Any
 
 from assistant.errors import BadInputError
 from assistant.files import path_lock
+from assistant.models import LANGS
 
 RATINGS = ("up", "down")
-FAQ_LANGS = ("en", "zh")
 MAX_TEXT = 20_000
 MAX_COMMENT = 2_000
 MAX_NAME = 100
@@ -156,8 +156,8 @@ class FeedbackStore:
 
 def faq_markdown(question: str, answer: str, lang: str) -> str:
     """A Markdown FAQ document with the corpus front matter, ready to ingest into a knowledge base."""
-    if lang not in FAQ_LANGS:
-        raise BadInputError(f"FAQ language must be one of {', '.join(FAQ_LANGS)}, not '{lang}'")
+    if lang not in LANGS:
+        raise BadInputError(f"FAQ language must be one of {', '.join(LANGS)}, not '{lang}'")
     # The title goes on one line of YAML; control and format characters would make PyYAML reject the file.
     title = " ".join(_printable(_text(question, "question", MAX_TEXT, required=True)).split())
     body = _printable(_text(answer, "answer", MAX_TEXT, required=True), keep="\n\t").strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -10,9 +11,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from assistant.config import Settings
+from assistant.errors import BadInputError
 from assistant.glossary import load_glossary, mentions
 from assistant.industries import industry_mentions
-from assistant.models import Chunk, Hit
+from assistant.models import DOC_TYPES, LANGS, Chunk, Hit
 from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.store import KnowledgeBase
@@ -20,6 +22,9 @@ from assistant.text import detect_language, tokenize
 
 MIN_NAME_CHARS = 2  # a one-letter or one-character word names nothing
 MAX_NAMED_SOURCES = 5  # a word in more titles than this is a topic, not a name
+
+
+FILTER_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,16 @@ class SearchFilters:
     lang: str | None = None
     source: str | None = None
     sources: tuple[str, ...] = ()  # any of these (the documents about an entity the question names)
+
+    def __post_init__(self):
+        """Values reach Chroma's `where`: names as front matter writes them (any document type or language code),
+        never an operator expression or a list from a request."""
+        for key, examples in (("doc_type", DOC_TYPES[:2]), ("lang", LANGS)):
+            value = getattr(self, key)
+            if value is not None and not (isinstance(value, str) and FILTER_NAME_RE.fullmatch(value)):
+                raise BadInputError(f"{key} must be a name such as {' or '.join(examples)}")
+        if not all(isinstance(v, str) for v in (self.industry or "", self.source or "", *self.sources)):
+            raise BadInputError("filters must be text")
 
     def where(self) -> dict | None:
         clauses: list[dict] = []

@@ -140,6 +140,8 @@ class KnowledgeBase:
             yield slice(start, start + size)
 
     def delete_source(self, source: str) -> int:
+        if not isinstance(source, str) or not source.strip():  # never an operator expression such as {"$ne": …}
+            raise BadInputError("name the source to delete as `kb list` shows it")
         ids = self.collection.get(where={"source": source}, include=[])["ids"]
         if not ids:
             raise BadInputError(f"no source '{source}' in knowledge base '{self.kb}' (see: qcassist kb list)")

@@ -10,7 +10,7 @@ from assistant.app import actions as app_actions
 from assistant.app.ui.common import as_json, user_of, warning
 from assistant.errors import QCAError
 from assistant.industries import INDUSTRY_ALIASES
-from assistant.models import Answer
+from assistant.models import DOC_TYPES, LANGS, Answer
 from assistant.service import Assistant
 
 EXAMPLES = [
@@ -122,8 +122,8 @@ def chat_tab(assistant: Assistant, kb_choices: list[str]):
     with gr.Row():
         kb = gr.Dropdown(choices=kb_choices, value="default", label="Knowledge base", allow_custom_value=True)
         industry = gr.Dropdown(choices=[""] + list(INDUSTRY_ALIASES), value="", label="Industry filter")
-        doc_type = gr.Dropdown(choices=[""] + list(app_actions.DOC_TYPES), value="", label="Document type filter")
-        lang = gr.Dropdown(choices=[""] + list(app_actions.LANGS), value="", label="Language filter")
+        doc_type = gr.Dropdown(choices=[""] + list(DOC_TYPES), value="", label="Document type filter")
+        lang = gr.Dropdown(choices=[""] + list(LANGS), value="", label="Language filter")
         backend = gr.Dropdown(choices=assistant.settings.offered_backends, value=assistant.settings.backend,
                               label="Backend (admins choose; QCA_BACKENDS)")
     comment = gr.Textbox(placeholder="Optional comment, saved with your 👍/👎 under an answer", show_label=False)
