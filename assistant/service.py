@@ -108,11 +108,12 @@ class Assistant:
             return self._kbs[name]
 
     def lexical(self, name: str = "default") -> LexicalIndex:
-        """The BM25 index, rebuilt when the collection changed (by this process or another one)."""
+        """The BM25 index, rebuilt when the collection changed (by this process or another one): one small read of
+        the collection's version per call, never a listing of its chunks."""
         kb = self.kb(name)
         with self._lock:
             cached = self._lexical.get(name)
-            if cached is None or cached.fingerprint != kb.fingerprint():
+            if cached is None or cached.fingerprint != kb.version():
                 cached = self._lexical[name] = load_lexical_index(kb, self.settings.kb_dir(name))
             return cached
 

@@ -122,6 +122,7 @@ def _ingest_one(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, 
     kb.delete_ids(stale)
     # A kill from here on leaves every chunk of the new version and mixed hashes, which the next ingest redoes.
     kb.refresh_hash(sorted(old_ids & new_ids), signature, str(path.resolve()))
+    kb.changed()
     journal.done()
     report.chunks_added += len(fresh)
     report.chunks_unchanged += len(old_ids & new_ids)

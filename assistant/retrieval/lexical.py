@@ -56,7 +56,7 @@ class LexicalIndex:
 
 def load_lexical_index(kb: KnowledgeBase, cache_dir: Path) -> LexicalIndex:
     """The cached index when the collection has not changed; otherwise rebuilt, re-tokenizing only new chunks."""
-    fingerprint = kb.fingerprint()
+    fingerprint = kb.version()
     cache_file = cache_dir / "bm25.json"
     cached: dict = {}
     if cache_file.exists():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +20,8 @@ from assistant.models import Chunk
 HNSW_EF_SEARCH = 256
 # Records per Chroma call: under Chroma's own maximum (5,461 locally), and a request size a Chroma server takes.
 WRITE_BATCH = 1000
+READ_PAGE = 5000  # records per get(): well under SQLite's variable limit
+VERSION_KEY = "changed"  # collection metadata: the token of the last completed change
 KB_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
 
 
@@ -68,10 +70,10 @@ class KnowledgeBase:
         self.kb = validate_kb_name(kb)
         self.embedding_model = embedding_model
         self.collection_name = f"qca-{kb}"
-        self.collection = self._open()
+        self._open()
 
-    def _open(self):
-        collection = self.client.get_or_create_collection(
+    def _open(self) -> None:
+        self.collection = collection = self.client.get_or_create_collection(
             self.collection_name, embedding_function=None,
             configuration={"hnsw": {"space": "cosine", "ef_search": HNSW_EF_SEARCH}},
             metadata={"embedding_model": self.embedding_model, "kb": self.kb},
@@ -82,26 +84,32 @@ class KnowledgeBase:
                 f"knowledge base '{self.kb}' was built with embedding model '{built_with}', but the configured "
                 f"model is '{self.embedding_model}'; re-index it: qcassist ingest --reindex --kb {self.kb} PATH..."
             )
-        return collection
+        if VERSION_KEY not in (collection.metadata or {}):  # new, or made before versions: readers rebuild once
+            self.changed()
 
     def reset(self) -> None:
         """Drop every chunk and start again with the configured model (used by --reindex)."""
         if self.collection_name in [c.name for c in self.client.list_collections()]:
             self.client.delete_collection(self.collection_name)
-        self.collection = self._open()
+        self._open()
 
     def count(self) -> int:
         return self.collection.count()
 
-    def fingerprint(self) -> str:
-        """Changes whenever any chunk is added or removed (chunk ids are content hashes)."""
-        ids = sorted(self.collection.get(include=[])["ids"])
-        return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+    def version(self) -> str:
+        """A token that every completed change replaces (`changed`), read from the collection's own metadata: one
+        small read however large the knowledge base, and seen by every process sharing the store."""
+        fresh = self.client.get_collection(self.collection_name, embedding_function=None)
+        return str((fresh.metadata or {}).get(VERSION_KEY, ""))
+
+    def changed(self) -> None:
+        """Mark a completed change (a file written, a source deleted) so that every reader rebuilds its indexes."""
+        self.collection.modify(metadata={"embedding_model": self.embedding_model, "kb": self.kb,
+                                         VERSION_KEY: uuid.uuid4().hex})
 
     def manifest(self) -> dict[str, SourceEntry]:
-        result = self.collection.get(include=["metadatas"])
         entries: dict[str, SourceEntry] = {}
-        for chunk_id, meta in zip(result["ids"], result["metadatas"], strict=True):
+        for chunk_id, meta in self._records(include=["metadatas"]):
             entry = entries.setdefault(
                 meta["source"], SourceEntry(meta["source"], meta.get("title", ""), meta.get("lang", ""),
                                             meta.get("ingested_at", ""), meta.get("path", "")))
@@ -142,16 +150,26 @@ class KnowledgeBase:
     def delete_source(self, source: str) -> int:
         if not isinstance(source, str) or not source.strip():  # never an operator expression such as {"$ne": …}
             raise BadInputError("name the source to delete as `kb list` shows it")
-        ids = self.collection.get(where={"source": source}, include=[])["ids"]
+        ids = [chunk_id for chunk_id, in self._records(where={"source": source}, include=[])]
         if not ids:
             raise BadInputError(f"no source '{source}' in knowledge base '{self.kb}' (see: qcassist kb list)")
-        self.collection.delete(ids=ids)
+        self.delete_ids(ids)
+        self.changed()
         return len(ids)
 
     def all_chunks(self) -> list[Chunk]:
-        result = self.collection.get(include=["documents", "metadatas"])
-        return [chunk_from_record(i, d, m) for i, d, m in
-                zip(result["ids"], result["documents"], result["metadatas"], strict=True)]
+        return [chunk_from_record(i, d, m) for i, d, m in self._records(include=["documents", "metadatas"])]
+
+    def _records(self, include: list[str], where: dict | None = None) -> Iterator[tuple]:
+        """(id, *included fields) of every record, READ_PAGE at a time: one get() of a whole collection fails in
+        SQLite above about 32,000 records ("too many SQL variables")."""
+        offset = 0
+        while True:
+            page = self.collection.get(where=where, include=include, limit=READ_PAGE, offset=offset)
+            yield from zip(page["ids"], *(page[field] for field in include), strict=True)
+            if len(page["ids"]) < READ_PAGE:
+                return
+            offset += READ_PAGE
 
     def dense_search(self, vector: np.ndarray, k: int, where: dict | None) -> list[tuple[Chunk, float]]:
         k = min(k, self.count())

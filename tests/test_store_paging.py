@@ -1,0 +1,46 @@
+"""Reads of a knowledge base go in pages (one get() of a whole collection fails above about 32,000 records), and
+readers notice a change by one small read of the collection's version, not by listing every chunk: also a
+change made by another process."""
+
+import pytest
+
+from assistant.service import Assistant
+
+
+def _doc(path, sections: int):
+    path.write_text("# Lots\n\n" + "\n\n".join(f"## 批次 {n}\n第{n}批的抽样缺陷数为{n % 5}，控制图编号 CC{n}。"
+                                              for n in range(sections)), encoding="utf-8")
+    return path
+
+
+def test_every_read_is_paged_and_complete(tmp_path, hash_settings, monkeypatch):
+    assistant = Assistant(hash_settings)
+    report = assistant.ingest([_doc(tmp_path / "lots.md", 40)], kb="p", progress=False)
+    monkeypatch.setattr("assistant.retrieval.store.READ_PAGE", 7)
+    kb = assistant.kb("p")
+    pages = []
+    real_get = kb.collection.get
+    monkeypatch.setattr(kb.collection, "get", lambda **kw: pages.append(kw.get("limit")) or real_get(**kw))
+    assert len(kb.all_chunks()) == kb.count() == report.chunks_added > 7
+    assert sum(len(e.chunk_ids) for e in kb.manifest().values()) == report.chunks_added
+    assert pages and set(pages) == {7}
+    assert kb.delete_source(next(iter(kb.manifest()))) == report.chunks_added and kb.count() == 0
+
+
+def test_the_query_path_reads_the_version_not_the_chunks(tmp_path, hash_settings, monkeypatch):
+    assistant = Assistant(hash_settings)
+    assistant.ingest([_doc(tmp_path / "lots.md", 10)], progress=False)
+    assistant.ask("第3批的抽样缺陷数是多少？")  # warm: the index is built once
+    monkeypatch.setattr(assistant.kb().collection, "get", lambda **kw: pytest.fail("the query path listed chunks"))
+    assert "3" in assistant.ask("第3批的抽样缺陷数是多少？").answer
+
+
+def test_a_change_by_another_process_is_seen_on_the_next_question(tmp_path, hash_settings):
+    reader, writer = Assistant(hash_settings), Assistant(hash_settings)  # two processes' worth of state
+    writer.ingest([_doc(tmp_path / "lots.md", 5)], progress=False)
+    before = len(reader.lexical().chunks)
+    new = tmp_path / "more.md"
+    new.write_text("# 新增\n\n## 供应商\n供应商甲的来料合格率为99.2%。\n", encoding="utf-8")
+    writer.ingest([new], progress=False)
+    assert len(reader.lexical().chunks) == before + 1
+    assert "99.2%" in reader.ask("供应商甲的来料合格率是多少？").answer
