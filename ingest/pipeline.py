@@ -80,11 +80,10 @@ def ingest_paths(paths: list[Path], kb: KnowledgeBase, embedder: Embedder, setti
     report = IngestReport(kb=kb.kb)
     journal = IngestJournal(kb, settings.kb_dir(kb.kb))
     with journal.locked():
-        manifest = kb.manifest()
         for path in tqdm(files, desc=f"ingest {kb.kb}", unit="file", file=sys.stderr, disable=not progress):
             try:
                 source = (names or {}).get(path) or source_name(path, settings)
-                _ingest_one(path, source, kb, embedder, settings, manifest, report, journal)
+                _ingest_one(path, source, kb, embedder, settings, report, journal)
                 report.files_ok += 1
             except IngestError as exc:
                 report.files_failed.append({"path": str(path), "error": str(exc)})
@@ -96,13 +95,13 @@ def ingest_paths(paths: list[Path], kb: KnowledgeBase, embedder: Embedder, setti
     return report
 
 
-def _ingest_one(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, settings: Settings, manifest: dict,
+def _ingest_one(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, settings: Settings,
                 report: IngestReport, journal: IngestJournal) -> None:
     if not path.is_file():
         raise IngestError("path does not exist" if not path.exists() else "not a regular file")
     doc = load_file(path, source, int(settings.max_file_mb * 1_000_000), int(settings.max_unpacked_mb * 1_000_000))
     report.notes += [{"path": str(path), "note": note} for note in doc.notes]
-    entry = manifest.get(source)
+    entry = kb.manifest(source).get(source)
     signature = _ingest_signature(doc.content_hash, settings, embedder)
     if entry and entry.content_hashes == {signature}:
         report.chunks_unchanged += len(entry.chunk_ids)

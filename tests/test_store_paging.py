@@ -44,3 +44,15 @@ def test_a_change_by_another_process_is_seen_on_the_next_question(tmp_path, hash
     writer.ingest([new], progress=False)
     assert len(reader.lexical().chunks) == before + 1
     assert "99.2%" in reader.ask("供应商甲的来料合格率是多少？").answer
+
+
+def test_ingesting_a_file_reads_only_that_source(tmp_path, hash_settings, monkeypatch):
+    assistant = Assistant(hash_settings)
+    assistant.ingest([_doc(tmp_path / "lots.md", 20)], progress=False)
+    kb, reads = assistant.kb(), []
+    real = kb._records
+    monkeypatch.setattr(kb, "_records", lambda include, where=None: reads.append(where) or real(include, where))
+    new = tmp_path / "more.md"
+    new.write_text("# 新增\n\n供应商乙的来料合格率为98.7%。\n", encoding="utf-8")
+    assert assistant.ingest([new], progress=False).chunks_added == 1
+    assert reads and all((where or {}).get("source", "").endswith("more.md") for where in reads)

@@ -107,9 +107,12 @@ class KnowledgeBase:
         self.collection.modify(metadata={"embedding_model": self.embedding_model, "kb": self.kb,
                                          VERSION_KEY: uuid.uuid4().hex})
 
-    def manifest(self) -> dict[str, SourceEntry]:
+    def manifest(self, source: str | None = None) -> dict[str, SourceEntry]:
+        """Source -> its chunks, hashes and dates; with `source`, that one source only, by a metadata query (what
+        ingest needs per file, at a cost that does not grow with the knowledge base)."""
         entries: dict[str, SourceEntry] = {}
-        for chunk_id, meta in self._records(include=["metadatas"]):
+        where = {"source": source} if source is not None else None
+        for chunk_id, meta in self._records(include=["metadatas"], where=where):
             entry = entries.setdefault(
                 meta["source"], SourceEntry(meta["source"], meta.get("title", ""), meta.get("lang", ""),
                                             meta.get("ingested_at", ""), meta.get("path", "")))
