@@ -44,7 +44,7 @@ from evals.reader_fit import (
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 EXTRA = DATASETS / "natural" / "extra"  # training-only questions, written after the test split was frozen
-TARGET_OVER_REFUSAL = 0.08  # the issue's bound, met on out-of-fold train and dev predictions pooled
+TARGET_OVER_REFUSAL = 0.08  # the issue's bound, met on dev
 MIN_IN_DOMAIN_THRESHOLD = 0.5
 OOD_REFUSED_SHARE = 0.98  # of out-of-domain training questions (out of fold) refused outright
 MIN_GOLD_CHARS = 6
@@ -186,13 +186,12 @@ def fit_answerability(train_ex: list[Example], dev_ex: list[Example], q_train: n
                                       dev=(q_dev, answer_labels(dev_ex)[0]))
     log(f"answerability models on dev: {json.dumps(comparison)}")
     answerable = fit_final(spec, q_train[keep], ans_train[keep], QUESTION_FEATURE_NAMES)
-    # The threshold is placed on the out-of-fold train predictions and dev together: dev alone has 72 answerable
-    # questions, too few to place an 8% over-refusal reliably.
-    groups = [e.group for e, k in zip(train_ex, keep, strict=True) if k]
-    pooled = np.concatenate([out_of_fold_rows(spec, q_train[keep], ans_train[keep], groups),
-                             answerable.scores(q_dev)])
+    # The threshold is placed on dev, with the final model's own scores. Placed on out-of-fold train predictions
+    # and dev pooled (as before), it came out too low: each fold's model, trained on four fifths of the data,
+    # scores answerable questions lower than the final model does, so dev over-refusal was 2.8% at a threshold
+    # meant for 8%, and negative rejection on dev 0.38 where the dev-placed threshold gives 0.65.
     dev_flags = [e.item["answerable"] for e in dev_ex]
-    threshold = choose_threshold(pooled, [bool(a) for a in ans_train[keep]] + dev_flags, TARGET_OVER_REFUSAL)
+    threshold = choose_threshold(answerable.scores(q_dev), dev_flags, TARGET_OVER_REFUSAL)
     # Partial rather than refused only above what nearly every out-of-domain question scores (out of fold): a
     # refusal and a partial answer count alike for negative rejection, but "the knowledge base covers … but not
     # red-braised pork" is no answer to give.

@@ -87,8 +87,8 @@ def test_kb_list_stats_delete(cli_data):
 
 @pytest.mark.parametrize(
     "args",
-    [["ask", "   "], ["ask", "x", "--industry", "astrology"], ["ingest", "/no/such/path"], ["kb", "delete", "nope.md"],
-     ["search", "x", "--kb", "../bad"], ["ask", "--batch", "/no/such.jsonl"]],
+    [["ask", "   "], ["ask", "x", "--industry", "astrology"], ["ingest", "x.md", "--kb", "../bad"],
+     ["kb", "delete", "nope.md"], ["search", "x", "--kb", "../bad"], ["ask", "--batch", "/no/such.jsonl"]],
 )
 def test_bad_input_exits_2_with_one_line_error(cli_data, args):
     data_dir, _ = cli_data

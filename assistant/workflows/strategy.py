@@ -167,15 +167,24 @@ def write_strategies(doc: WorkDocument, writer: SectionWriter, industry: str, pr
     return strategies, {"industry_passages": specific, "thin": specific < THIN_COVERAGE_CHUNKS}
 
 
+def _question(template, industry: str, lang: str, problem: str = "") -> str:
+    label = industry_label(industry, lang)
+    if lang == "zh":
+        return f"{label}企业如何{template.title['zh']}" + (f"，以解决“{problem}”" if problem else "") + "？"
+    title = template.title["en"]
+    return (f"How can a {label} company {title[0].lower()}{title[1:]}"
+            + (f" to address '{problem}'" if problem else "") + "?")
+
+
 def _write_strategy(doc: WorkDocument, writer: SectionWriter, ranked: RankedStrategy, rank: int, industry: str,
                     problem: str, level: int) -> dict | None:
     """One strategy's section; None when the knowledge base cannot say what to do (a strategy is not padded)."""
     t, lang, text = ranked.template, doc.lang, _TEXT[doc.lang]
     label = industry_label(industry, lang)
-    question = (f"{label}企业如何{t.title['zh']}" + (f"，以解决“{problem}”" if problem else "") + "？" if lang == "zh"
-                else f"How can a {label} company {t.title['en'][0].lower()}{t.title['en'][1:]}"
-                + (f" to address '{problem}'" if problem else "") + "?")
-    actions = writer.sentences(question, industry=industry, limit=3)
+    # The strategy asked about the client's problem, then, if the knowledge base cannot answer that combination
+    # (the problem is the client's own words), about the strategy alone.
+    asked = dict.fromkeys([_question(t, industry, lang, problem), _question(t, industry, lang)])
+    actions = next((found for q in asked if (found := writer.sentences(q, industry=industry, limit=3))), [])
     if not actions:
         return None
     rationale = [r for r in _rationale(writer, ranked, problem) if r not in actions]
