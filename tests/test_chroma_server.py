@@ -25,6 +25,12 @@ def test_ingest_and_ask_through_a_chroma_server(tmp_path):
         assert not answer.refused and "40%" in answer.answer
         assert reader.stats()["sources"] == 2
         assert not (tmp_path / "app-a" / "chroma").exists()  # nothing embedded was written locally
+        # A change through one instance is seen by the other on its next question: the version token in the
+        # collection's metadata on the server changed, one small read per question.
+        note = tmp_path / "supplier-note.md"
+        note.write_text("# 供应商丙\n\n供应商丙的来料合格率为97.6%。\n", encoding="utf-8")
+        writer.ingest([note], progress=False)
+        assert "97.6%" in reader.ask("供应商丙的来料合格率是多少？").answer and reader.stats()["sources"] == 3
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):
