@@ -28,6 +28,7 @@ class Assistant:
         self._client = None
         self._kbs: dict[str, KnowledgeBase] = {}
         self._lexical: dict[str, LexicalIndex] = {}
+        self._rebuilding: set[str] = set()
         self._lock = threading.RLock()
 
     @property
@@ -108,14 +109,30 @@ class Assistant:
             return self._kbs[name]
 
     def lexical(self, name: str = "default") -> LexicalIndex:
-        """The BM25 index, rebuilt when the collection changed (by this process or another one): one small read of
-        the collection's version per call, never a listing of its chunks."""
+        """The BM25 index. One small read of the collection's version per call tells whether another process
+        changed it; then the index is rebuilt in a background thread while the previous one keeps answering, so
+        no question waits for a rebuild (this process's own writes rebuild it as part of the write)."""
         kb = self.kb(name)
+        version = kb.version()
         with self._lock:
             cached = self._lexical.get(name)
-            if cached is None or cached.fingerprint != kb.version():
-                cached = self._lexical[name] = load_lexical_index(kb, self.settings.kb_dir(name))
+            if cached is not None and cached.fingerprint != version and name not in self._rebuilding:
+                self._rebuilding.add(name)
+                threading.Thread(target=self._rebuild_lexical, args=(name,), daemon=True).start()
+        if cached is not None:
             return cached
+        with self._lock:  # the first build: once, by whoever asks first
+            return self._lexical.get(name) or self._rebuild_lexical(name)
+
+    def _rebuild_lexical(self, name: str) -> LexicalIndex:
+        try:
+            index = load_lexical_index(self.kb(name), self.settings.kb_dir(name))
+            with self._lock:
+                self._lexical[name] = index
+            return index
+        finally:
+            with self._lock:
+                self._rebuilding.discard(name)
 
     def require_content(self, name: str = "default") -> None:
         """Work products and evals on an empty knowledge base would only refuse; say why instead."""
@@ -192,7 +209,9 @@ class Assistant:
         knowledge_base = self.kb(kb)
         if reindex:
             knowledge_base.reset()
-        return ingest_paths(paths, knowledge_base, self.embedder, self.settings, progress, names)
+        report = ingest_paths(paths, knowledge_base, self.embedder, self.settings, progress, names)
+        self._after_write(kb)
+        return report
 
     def rebuild(self, kb: str = "default", user: User | None = None) -> dict:
         """Re-ingest every source of the knowledge base from its file, after dropping the index (editors).
@@ -224,7 +243,14 @@ class Assistant:
         self.check_manage(user)
         self.check_read(kb, user)
         removed = self.kb(kb).delete_source(source)
+        self._after_write(kb)
         return {"kb": kb, "source": source, "chunks_removed": removed}
+
+    def _after_write(self, kb: str) -> None:
+        """A loaded index is brought up to date as part of this process's own write, so its next question sees
+        the change at once; one never loaded is built when first needed."""
+        if kb in self._lexical:
+            self._rebuild_lexical(kb)
 
 
 def _require_text(value: str, what: str) -> None:

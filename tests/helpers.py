@@ -116,3 +116,13 @@ def running_app(data_dir: Path, documents: list[Path], auth_file: Path | None = 
     url = f"http://127.0.0.1:{port}/"
     with serving([sys.executable, "app.py"], url, cwd=ROOT, env=env):
         yield url
+
+
+def wait_for(condition, seconds: float = 10.0, every: float = 0.05) -> bool:
+    """Whether condition() became true within `seconds` (for work that finishes in a background thread)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()

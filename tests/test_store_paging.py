@@ -5,6 +5,7 @@ change made by another process."""
 import pytest
 
 from assistant.service import Assistant
+from tests.helpers import wait_for
 
 
 def _doc(path, sections: int):
@@ -35,14 +36,23 @@ def test_the_query_path_reads_the_version_not_the_chunks(tmp_path, hash_settings
     assert "3" in assistant.ask("第3批的抽样缺陷数是多少？").answer
 
 
-def test_a_change_by_another_process_is_seen_on_the_next_question(tmp_path, hash_settings):
+def test_a_change_by_another_process_is_picked_up_in_the_background(tmp_path, hash_settings, monkeypatch):
+    import threading
+
+    import assistant.service
+
     reader, writer = Assistant(hash_settings), Assistant(hash_settings)  # two processes' worth of state
     writer.ingest([_doc(tmp_path / "lots.md", 5)], progress=False)
     before = len(reader.lexical().chunks)
     new = tmp_path / "more.md"
     new.write_text("# 新增\n\n## 供应商\n供应商甲的来料合格率为99.2%。\n", encoding="utf-8")
     writer.ingest([new], progress=False)
-    assert len(reader.lexical().chunks) == before + 1
+    builders, real_load = [], assistant.service.load_lexical_index
+    monkeypatch.setattr(assistant.service, "load_lexical_index",
+                        lambda *a: builders.append(threading.current_thread()) or real_load(*a))
+    reader.ask("供应商甲的来料合格率是多少？")  # answered from the previous index; the new one is built meanwhile
+    assert wait_for(lambda: len(reader.lexical().chunks) == before + 1)
+    assert builders and threading.main_thread() not in builders  # never inside the question
     assert "99.2%" in reader.ask("供应商甲的来料合格率是多少？").answer
 
 
