@@ -116,7 +116,7 @@ class Assistant:
         version = kb.version()
         with self._lock:
             cached = self._lexical.get(name)
-            if cached is not None and cached.fingerprint != version and name not in self._rebuilding:
+            if cached is not None and cached.version != version and name not in self._rebuilding:
                 self._rebuilding.add(name)
                 threading.Thread(target=self._rebuild_lexical, args=(name,), daemon=True).start()
         if cached is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.answering.base import REFUSAL
-from assistant.answering.injection import quotable_sentences
+from assistant.answering.injection import instruction_rule
 from assistant.models import Hit
 from assistant.text import split_sentences
 
@@ -39,8 +39,9 @@ CONDENSE = {
 
 def sanitize_passage(text: str) -> tuple[str, int]:
     """The passage without instruction-like sentences, and how many were removed."""
-    kept = quotable_sentences(text)
-    return " ".join(kept), len(split_sentences(text)) - len(kept)
+    sentences = split_sentences(text)
+    kept = [s for s in sentences if instruction_rule(s) is None]
+    return " ".join(kept), len(sentences) - len(kept)
 
 
 # What the reader found the question asks for, and how the answer should open for it.

@@ -61,12 +61,14 @@ def upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]]
     With upload_root (the web server's upload folder), a path outside it is refused: a client naming a server
     file such as /etc/hosts must not get it ingested; and the received files in it are deleted once handled,
     stored or refused, so uploads do not pile up in the server's temporary folder."""
+    if not isinstance(files, list) or \
+            not all(isinstance(f, list | tuple) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in files):
+        raise BadInputError("files must be a list of (path, name) pairs")
     try:
         return _upload(assistant, user, files, kb or "default", upload_root, on_file)
     finally:
-        if upload_root is not None and isinstance(files, list):
-            discard_received([Path(f[0]) for f in files if isinstance(f, list | tuple) and f and isinstance(f[0], str)],
-                             upload_root)
+        if upload_root is not None:
+            discard_received([Path(path) for path, _ in files], upload_root)
 
 
 def _upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]], kb: str,
@@ -75,8 +77,6 @@ def _upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]
     assistant.check_read(kb, user, create=True)
     if not files:
         raise BadInputError("no file was uploaded")
-    if not all(isinstance(f, list | tuple) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in files):
-        raise BadInputError("files must be a list of (path, name) pairs")
     dest = assistant.settings.uploads_dir(kb)
     results = []
     for index, (path, name) in enumerate(files):

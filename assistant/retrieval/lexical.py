@@ -20,11 +20,11 @@ from assistant.text import tokenize, tokenizer_key
 class LexicalIndex:
     """BM25 scores over every chunk of one knowledge base, plus the token sets used to explain matches."""
 
-    def __init__(self, fingerprint: str, chunks: list[Chunk], tokens: list[list[str]]):
+    def __init__(self, version: str, chunks: list[Chunk], tokens: list[list[str]]):
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
-        self.fingerprint = fingerprint
+        self.version = version
         self.chunks = chunks
         self.token_sets = [set(t) for t in tokens]
         self.tokens_by_id = {c.chunk_id: ts for c, ts in zip(chunks, self.token_sets, strict=True)}
@@ -56,7 +56,7 @@ class LexicalIndex:
 
 def load_lexical_index(kb: KnowledgeBase, cache_dir: Path) -> LexicalIndex:
     """The cached index when the collection has not changed; otherwise rebuilt, re-tokenizing only new chunks."""
-    fingerprint = kb.version()
+    version = kb.version()
     cache_file = cache_dir / "bm25.json"
     cached: dict = {}
     if cache_file.exists():
@@ -66,17 +66,17 @@ def load_lexical_index(kb: KnowledgeBase, cache_dir: Path) -> LexicalIndex:
             cached = {}  # a damaged cache is only a cache: rebuild it
     if cached.get("tokenizer") != tokenizer_key():
         cached = {}  # tokens made by another tokenizer, glossary or jieba cannot be reused
-    if cached.get("fingerprint") == fingerprint:
+    if cached.get("version") == version:
         chunks = [Chunk(**{**c, "industries": tuple(c["industries"]), "tags": tuple(c["tags"])})
                   for c in cached["chunks"]]
-        return LexicalIndex(fingerprint, chunks, cached["tokens"])
+        return LexicalIndex(version, chunks, cached["tokens"])
     known = dict(zip([c["chunk_id"] for c in cached.get("chunks", [])], cached.get("tokens", []), strict=False))
     chunks = sorted(kb.all_chunks(), key=lambda c: c.chunk_id)  # Chroma's order is not stable across stores
     tokens = [known.get(c.chunk_id) or tokenize(c.indexed_text) for c in chunks]
-    payload = {"tokenizer": tokenizer_key(), "fingerprint": fingerprint, "chunks": [asdict(c) for c in chunks],
+    payload = {"tokenizer": tokenizer_key(), "version": version, "chunks": [asdict(c) for c in chunks],
                "tokens": tokens}
     _write_atomically(cache_file, payload)
-    return LexicalIndex(fingerprint, chunks, tokens)
+    return LexicalIndex(version, chunks, tokens)
 
 
 def _write_atomically(path: Path, payload: dict) -> None:
