@@ -11,12 +11,14 @@ GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.yaml"
 
 
 @lru_cache(maxsize=4096)
-def term_pattern(term: str) -> re.Pattern[str]:
-    """How a term is found in lower-cased text: Latin terms as whole words ('nps' not inside 'snps', 'ai' not in
-    'retailer'); Chinese terms anywhere, since Chinese has no spaces between words."""
-    escaped = re.escape(term.lower())
-    if re.match(r"[a-z0-9]", term.lower()):
-        return re.compile(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])")
+def term_pattern(term: str, as_written: bool = False) -> re.Pattern[str]:
+    """How a term is found in lower-cased text (in the text as written, for a term matched as_written): Latin
+    terms as whole words ('nps' not inside 'snps', 'ai' not in 'retailer'); Chinese terms anywhere, since
+    Chinese has no spaces between words."""
+    wanted = term if as_written else term.lower()
+    escaped = re.escape(wanted)
+    if re.match(r"[A-Za-z0-9]", wanted):
+        return re.compile(rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])")
     return re.compile(escaped)
 
 
@@ -29,6 +31,7 @@ def mentions(text: str, term: str) -> bool:
 class TermGroup:
     en: tuple[str, ...]
     zh: tuple[str, ...]
+    as_written: frozenset[str] = frozenset()  # an acronym spelling an everyday word ('WHO')
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -40,7 +43,8 @@ class Glossary:
 
     def __init__(self, groups: list[TermGroup]):
         self.groups = groups
-        self._patterns = [(term_pattern(term), index) for index, g in enumerate(groups) for term in g.terms]
+        self._patterns = [(term_pattern(term, term in g.as_written), term in g.as_written, index)
+                          for index, g in enumerate(groups) for term in g.terms]
 
     def chinese_terms(self) -> list[str]:
         return [t for g in self.groups for t in g.zh if not t.isascii()]
@@ -48,8 +52,8 @@ class Glossary:
     def matching_groups(self, text: str) -> list[TermGroup]:
         lowered = text.lower()
         seen: list[int] = []
-        for pattern, index in self._patterns:
-            if index not in seen and pattern.search(lowered):
+        for pattern, as_is, index in self._patterns:
+            if index not in seen and pattern.search(text if as_is else lowered):
                 seen.append(index)
         return [self.groups[i] for i in seen]
 
@@ -66,5 +70,6 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
     import yaml
 
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    groups = [TermGroup(tuple(map(str, item.get("en", []))), tuple(map(str, item.get("zh", [])))) for item in raw]
+    groups = [TermGroup(tuple(map(str, item.get("en", []))), tuple(map(str, item.get("zh", []))),
+                        frozenset(map(str, item.get("as_written", [])))) for item in raw]
     return Glossary(groups)

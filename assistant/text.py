@@ -12,6 +12,7 @@ WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9+#&/-]*")
 # so decimals like 1.5% and abbreviations inside words survive), or at a line break.
 _SENTENCE_END_RE = re.compile(f"(?<=[。！？；!?])\\s*|(?<=[.])\\s+(?=[A-Z0-9\"'(\\[“])|(?<=[.])\\s*(?=[{CJK}])|\\n+")
 SENTENCE_ENDS = "。！？；.!?;"
+CACHED_LANGUAGE_CHARS = 4000  # a passage's length, and well under a document's
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _TOKEN_OK_RE = re.compile(f"[{CJK}A-Za-z0-9]")
 _LIST_NUMBER_RE = re.compile(r"^\s*\d{1,2}[.)]\s+")
@@ -42,7 +43,17 @@ def cjk_count(text: str) -> int:
 
 
 def detect_language(text: str) -> str:
-    """'zh' when Chinese characters outweigh English words, else 'en'."""
+    """'zh' when Chinese characters outweigh English words, else 'en'. Short texts are cached: the reader asks
+    it of the same candidate sentences and passages many times per question (whole documents are not kept)."""
+    return _cached_language(text) if len(text) <= CACHED_LANGUAGE_CHARS else _language(text)
+
+
+@lru_cache(maxsize=4096)
+def _cached_language(text: str) -> str:
+    return _language(text)
+
+
+def _language(text: str) -> str:
     cjk = cjk_count(text)
     # Acronyms and short names (SPC, Cpk, 8D, IATF) appear in both languages; they do not decide.
     words = [w for w in WORD_RE.findall(text) if not _is_acronym(w)]

@@ -52,6 +52,38 @@ def test_sentences_about_the_document_are_meta(sentence):
     assert is_meta(sentence)
 
 
+def _asked_column(question: str, hits: list[Hit], name: str) -> dict[str, float]:
+    """One of the reader's features for every candidate sentence of the hits, by sentence."""
+    from assistant.answering.features import FEATURE_NAMES, sentence_features
+    from assistant.answering.terms import QuestionTerms
+    from assistant.retrieval.lexical import LexicalIndex
+    from assistant.text import tokenize
+
+    chunks = [h.chunk for h in hits]
+    terms = QuestionTerms(question, LexicalIndex("v", chunks, [tokenize(c.indexed_text) for c in chunks]))
+    cands = candidates(hits)
+    rows = sentence_features(Question(question), terms, hits, cands)
+    return {c.sentence: float(rows[i, FEATURE_NAMES.index(name)]) for i, c in enumerate(cands)}
+
+
+@pytest.mark.parametrize("question, topic_sentence, answer_sentence", [
+    ("福特8D的培训周期是多久？", "福特汽车公司在1987年推广了8D方法。", "当时每期培训周期为五天，覆盖全部供应商。"),
+    ("How long was Ford's 8D training course?", "Ford promoted the 8D method in 1987.",
+     "Each training course lasted five days for every supplier."),
+])
+def test_the_asked_attribute_points_past_the_topic_sentence(question, topic_sentence, answer_sentence):
+    hits = [Hit(Chunk("c1", f"{topic_sentence}{' ' if question.isascii() else ''}{answer_sentence}", "ford.md",
+                      "Ford 8D 福特", "en" if question.isascii() else "zh", section="8D"))]
+    coverage = _asked_column(question, hits, "attribute_coverage")
+    assert coverage[answer_sentence] > coverage[topic_sentence] == 0.0
+
+
+def test_a_sentence_defining_a_question_term_is_marked():
+    hits = [_hit("控制图是一种按时间顺序记录过程数据的图。控制图常用于制造业。", title="SPC")]
+    defines = _asked_column("控制图是什么？", hits, "defines_question_term")
+    assert defines == {"控制图是一种按时间顺序记录过程数据的图。": 1.0, "控制图常用于制造业。": 0.0}
+
+
 def test_a_fact_is_not_meta():
     assert not is_meta("8D由福特汽车公司推广。") and not is_meta("Returns fell 30% after the change.")
 

@@ -31,3 +31,10 @@ def test_glossary_has_enough_groups_and_expands_across_languages():
     assert "net promoter score" in [t.lower() for t in glossary.expand("净推荐值怎么计算")]
     # whole-word matching for Latin abbreviations
     assert not any(t == "净推荐值" for t in glossary.expand("snps are genetic markers"))
+
+
+def test_an_acronym_spelling_a_word_matches_only_as_written():
+    glossary = load_glossary()
+    assert "世界卫生组织" in glossary.expand("the WHO surgical safety checklist")
+    assert not glossary.matching_groups("Who led the study, and when?")
+    assert "statistical process control" in glossary.expand("how is spc used")  # other acronyms ignore case

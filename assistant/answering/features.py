@@ -34,11 +34,14 @@ SHAPES: dict[str, re.Pattern[str]] = {name: re.compile(pattern, re.IGNORECASE) f
     "meta": r"示例|虚构|本案例|本文|本节|本章|下文|引用时|请注意区分|仅供|illustrative|fictional|hypothetical|"
             r"this (?:case|document|section|overview|article|guide|chapter)|when citing|for illustration",
 }.items()}
+# A question term followed closely by a definition cue: '控制图是一种…', 'a control chart is …'.
+_DEFINES = r".{0,10}?(?:是指|指的是|是一种|是一套|即|\bis an?\b|\bare\b|refers to|means|stands for)"
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
 _PERCENT_RE = re.compile(r"\d\s*(?:%|％|percent|个百分点|倍|分)")
 COMMON_RUN_CAP = 12  # characters; a shared run this long is as telling as a longer one
 MIN_TOKENS = 3  # shorter fragments (a heading, a label) are not answers
 MIN_UNENDED_CHARS = 40  # a line without end punctuation counts only if it is this long
+MIN_TERM_CHARS = 2  # a one-letter term ("C") would be found inside any word before a definition cue
 # The shape a sentence answering each question type has (a quantity question wants a number it does not state).
 SHAPE_FOR_QTYPE = {"definition": "shape_definition", "calculation": "shape_formula", "procedure": "shape_procedure",
                    "cause": "shape_cause", "comparison": "shape_comparison", "example": "shape_example",
@@ -52,6 +55,9 @@ FEATURE_NAMES = (
      "year_asked_missing", "other_language", "own_language_share", "asks_number", "asks_value_kind",
      "has_asked_value"]
     + [f"shape_{name}" for name in SHAPES] + [f"qtype_{q}" for q in QTYPES] + [f"cue_{q}" for q in QTYPES]
+    + ["attribute_coverage", "attribute_context_coverage", "has_attribute_terms", "attribute_gap",
+       "attribute_context_gap", "focus_gap", "common_run_gap", "rare_match_gap", "asked_shape", "cued_shape",
+       "asked_shape_coverage", "defines_question_term"]  # _asked_features
 )
 
 
@@ -121,7 +127,39 @@ def sentence_features(question: Question, terms: QuestionTerms, hits: list[Hit],
             *[float(bool(shape.search(cand.sentence))) for shape in SHAPES.values()],
             *[float(question.qtype == q) for q in QTYPES], *[float(question.cues[q]) for q in QTYPES],
         ])
-    return np.asarray(rows, dtype=np.float32)
+    base = np.asarray(rows, dtype=np.float32)
+    return np.hstack([base, _asked_features(question, terms, hits, cands, base)])
+
+
+def _asked_features(question: Question, terms: QuestionTerms, hits: list[Hit], cands: list[Candidate],
+                    base: np.ndarray) -> np.ndarray:
+    """What points at the asked fact rather than the topic: the attribute terms (question terms no heading has),
+    alone and with the sentence before; how far each sentence falls behind the best on the telling signals; the
+    shape of the asked type; a question term being defined."""
+    column = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    attribute = attribute_terms(terms, hits)
+    has_attribute = float(bool(attribute))
+    rows = []
+    for i, cand in enumerate(cands):
+        before = cands[i - 1].sentence if i and cands[i - 1].hit_rank == cand.hit_rank else ""
+        rows.append([has_attribute * terms.weighted_share(attribute, cand.sentence),
+                     has_attribute * terms.weighted_share(attribute, f"{before} {cand.sentence}")])
+    attribute_rows = np.asarray(rows, dtype=np.float32)
+    telling = base[:, [column["coverage_focus"], column["common_run"], column["rare_match"]]]
+    asked = base[:, column[SHAPE_FOR_QTYPE[question.qtype]]]
+    cued = [column[SHAPE_FOR_QTYPE[q]] for q in QTYPES if question.cues[q]]
+    cued_shape = base[:, cued].mean(axis=1) if cued else np.zeros(len(base), dtype=np.float32)
+    defined = [re.compile(re.escape(t) + _DEFINES, re.IGNORECASE) for t in terms.tokens if len(t) >= MIN_TERM_CHARS]
+    defines = [float(any(d.search(c.sentence) for d in defined)) for c in cands]
+    return np.column_stack([attribute_rows, np.full(len(base), has_attribute),
+                            attribute_rows.max(axis=0) - attribute_rows, telling.max(axis=0) - telling,
+                            asked, cued_shape, asked * base[:, column["coverage"]], defines]).astype(np.float32)
+
+
+def attribute_terms(terms: QuestionTerms, hits: list[Hit]) -> list[str]:
+    """The question terms that are not the topic: those no retrieved passage has in its title or headings. In
+    'Ford's 8D training budget', 8D and Ford name the topic; the budget is what is asked."""
+    return terms.missing([h.chunk.context_prefix for h in hits])
 
 
 def is_meta(sentence: str) -> bool:

@@ -13,12 +13,18 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answering.features import FEATURE_NAMES, SHAPE_FOR_QTYPE, Candidate, candidates, sentence_features
+from assistant.answering.features import (
+    FEATURE_NAMES,
+    SHAPE_FOR_QTYPE,
+    Candidate,
+    attribute_terms,
+    candidates,
+    sentence_features,
+)
 from assistant.answering.question import QTYPES, Question, years_in
 from assistant.answering.terms import QuestionTerms
 from assistant.glossary import load_glossary
 from assistant.models import Hit
-from assistant.text import tokenize
 
 READER_PATH = Path(__file__).resolve().parent.parent / "data" / "reader.json"
 STATUSES = ("answered", "partial", "refused")
@@ -64,7 +70,7 @@ def question_features(question: Question, terms: QuestionTerms, hits: list[Hit],
     top = sorted(scores[best], reverse=True) + [0.0, 0.0]
     texts = [h.chunk.indexed_text for h in hits]
     flat = {t: 1.0 for t in terms.tokens}
-    missing = missing_terms(terms, texts)
+    missing = terms.missing(texts)
     total_idf = sum(terms.weights.values()) or 1.0
     shape = SHAPE_FOR_QTYPE[question.qtype]
     attribute = attribute_terms(terms, hits)
@@ -85,36 +91,14 @@ def question_features(question: Question, terms: QuestionTerms, hits: list[Hit],
         math.log1p(len(terms.tokens)),
         float(rows[best[0], column[shape]]) if len(best) else 0.0,
         max((float(rows[i, column[shape]]) for i in best), default=0.0),
-        math.log1p(len(attribute)), _weighted_share(terms, attribute, " ".join(texts)),
-        _weighted_share(terms, attribute, top_text),
+        math.log1p(len(attribute)), terms.weighted_share(attribute, " ".join(texts)),
+        terms.weighted_share(attribute, top_text),
         sum(w for w in terms.weights.values() if w >= terms.max_idf) / total_idf,
         min(len(load_glossary().matching_groups(question.text)), MAX_QC_TERMS) / MAX_QC_TERMS,
         float(bool(question.answer_kinds)), max((float(rows[i, column["has_asked_value"]]) for i in best), default=0.0),
         float(rows[:, column["has_asked_value"]].max()) if len(rows) else 0.0, domain,
         *[float(question.qtype == q) for q in QTYPES],
     ]], dtype=np.float32)
-
-
-def attribute_terms(terms: QuestionTerms, hits: list[Hit]) -> list[str]:
-    """The question terms that are not the topic: those no retrieved passage has in its title or headings. In
-    'Ford's 8D training budget', 8D and Ford name the topic; the budget is what is asked."""
-    return missing_terms(terms, [h.chunk.context_prefix for h in hits])
-
-
-def _weighted_share(terms: QuestionTerms, wanted: list[str], text: str) -> float:
-    """idf-weighted share of the wanted terms found in the text; 1 when nothing is wanted."""
-    total = sum(terms.weights[t] for t in wanted)
-    if not total:
-        return 1.0
-    found = set(wanted) - set(missing_terms(terms, [text]))
-    return sum(terms.weights[t] for t in found) / total
-
-
-def missing_terms(terms: QuestionTerms, texts: list[str]) -> list[str]:
-    """Question terms found in none of the texts (directly or as a glossary synonym), in question order."""
-    joined = " ".join(texts)
-    tokens, lowered = set(tokenize(joined)), joined.lower()
-    return [t for t in terms.tokens if not terms.present(t, lowered, tokens)]
 
 
 class Reader:
@@ -153,7 +137,7 @@ class Reader:
             status = "answered"
         else:
             status = "partial" if p_in_domain >= self.thresholds["in_domain"] else "refused"
-        missing = missing_terms(terms, [h.chunk.indexed_text for h in hits])
+        missing = terms.missing([h.chunk.indexed_text for h in hits])
         return Reading(question, status, cands, scores, p_answerable, p_in_domain, missing,
                        self.thresholds["support"])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.glossary import load_glossary
 from assistant.industries import industry_mentions
 from assistant.text import tokenize
 
@@ -17,13 +18,25 @@ def is_elliptical(question: str) -> bool:
     return bool(_FOLLOW_UP_RE.search(question.strip())) or words < 2 or pronoun_only
 
 
+def has_topic(text: str) -> bool:
+    """Names a QC term or an industry: something a question can be about without the conversation before it."""
+    return bool(load_glossary().matching_groups(text) or industry_mentions(text))
+
+
+def needs_context(question: str) -> bool:
+    """Elliptical, or pointing back ('这个方法最早是从谁的思想来的？') without naming a topic of its own."""
+    return is_elliptical(question) or (bool(_PRONOUN_RE.search(question)) and not has_topic(question))
+
+
 def rule_based_condense(question: str, history: list[dict[str, str]]) -> str:
-    """Carry the previous question's topic: swap its industry for the new one, or join the two questions."""
-    previous = [t["content"] for t in history if t.get("role") == "user" and t.get("content", "").strip()]
-    if not previous or not is_elliptical(question):
+    """Carry the conversation's topic: swap the previous question's industry for the new one, or put the latest
+    earlier question that names a topic, and the previous question, before this one."""
+    previous = [t["content"].strip() for t in history if t.get("role") == "user" and t.get("content", "").strip()]
+    if not previous or not needs_context(question):
         return question
-    last = previous[-1].strip()
+    last = previous[-1]
     new, old = industry_mentions(question), industry_mentions(last)
     if new and old:
         return re.sub(re.escape(old[0][0]), new[0][0], last, count=1, flags=re.IGNORECASE)
-    return f"{last} {question.strip()}"
+    topic = next((p for p in reversed(previous) if has_topic(p)), last)
+    return " ".join(dict.fromkeys([topic, last, question.strip()]))

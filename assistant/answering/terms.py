@@ -15,6 +15,7 @@ _ASKING_WORDS = """
 explain describe define definition meaning mean tell give list example find found say said show
 happen happened know calculate calculated calculation compute computed formula
 介绍 定义 意思 含义 解释 说明 举例 例子 作用 区别 关系 发现 知道 计算 公式 算
+come came 谁 哪里 哪儿 哪些 哪个 哪位 是从 来
 """
 
 
@@ -52,6 +53,20 @@ class QuestionTerms:
             return 0.0
         tokens, lowered = set(tokenize(text)), text.lower()
         return sum(w for t, w in weights.items() if self.present(t, lowered, tokens)) / total
+
+    def missing(self, texts: list[str]) -> list[str]:
+        """Question terms found in none of the texts (directly or as a glossary synonym), in question order."""
+        joined = " ".join(texts)
+        tokens, lowered = set(tokenize(joined)), joined.lower()
+        return [t for t in self.tokens if not self.present(t, lowered, tokens)]
+
+    def weighted_share(self, wanted: list[str], text: str) -> float:
+        """idf-weighted share of the wanted terms found in the text; 1 when nothing is wanted."""
+        total = sum(self.weights[t] for t in wanted)
+        if not total:
+            return 1.0
+        found = set(wanted) - set(self.missing([text]))
+        return sum(self.weights[t] for t in found) / total
 
     def _crosses_languages(self, token: str) -> bool:
         """Numbers cross languages; so do Latin names when the question is Chinese (SPC, Cpk, Takata)."""
