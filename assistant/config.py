@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     faq_boost: float = Field(0.5, description="Fused-score boost for FAQ entries (editors' corrected answers).")
     glossary_expansion: bool = Field(True, description="Expand queries with glossary synonyms and translations.")
 
-    answer_sentences: int = 4
+    answer_sentences: int = Field(6, description="Most sentences in an extractive answer (the direct answer first).")
     backend: str = Field("extractive", description="extractive | llamacpp:PATH|bundled | openai:MODEL | ollama:MODEL")
     backends: list[str] = Field(["extractive"], description="What app users may choose besides QCA_BACKEND (JSON "
                                 "list); only admins may choose when sign-in is on. A request never names a model file.")

@@ -23,6 +23,7 @@ from assistant.answering.question import Question
 from assistant.answering.reader import QUESTION_FEATURE_NAMES, READER_PATH, question_features
 from assistant.answering.rewrite import rule_based_condense
 from assistant.answering.terms import QuestionTerms
+from assistant.config import Settings
 from assistant.models import Chunk, Hit
 from assistant.retrieval.hybrid import SearchFilters
 from assistant.retrieval.store import chunk_from_record
@@ -49,7 +50,8 @@ MIN_IN_DOMAIN_THRESHOLD = 0.5
 OOD_REFUSED_SHARE = 0.98  # of out-of-domain training questions (out of fold) refused outright
 MIN_GOLD_CHARS = 6
 MIN_DOMAIN_CHARS = 8  # shorter corpus lines (labels, table cells) say little about the domain
-ANSWER_SENTENCES = 4  # as Settings.answer_sentences: the support threshold is chosen for answers this long
+# The support threshold is chosen for answers as long as the settings allow by default.
+ANSWER_SENTENCES = Settings.model_fields["answer_sentences"].default
 
 
 @dataclass
@@ -238,7 +240,6 @@ def exact_dense_search(kb):
 
 def train_from_scratch(out: Path = READER_PATH) -> dict:
     """Ingest the corpus into a throw-away data dir and train; the command behind `make train-reader`."""
-    from assistant.config import Settings
     from assistant.service import Assistant
 
     with tempfile.TemporaryDirectory(prefix="qca-train-") as data_dir:
