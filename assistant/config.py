@@ -28,7 +28,10 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535)
     chroma_host: str | None = Field(None, description="Use a Chroma server instead of the embedded store.")
     chroma_port: int = 8000
-    embedding_model: str = Field(BUNDLED_MODEL, description="sentence-transformers name/path, or 'hash'.")
+    embedding_model: str = Field(BUNDLED_MODEL, description="sentence-transformers name/path, openai:NAME or "
+                                 "ollama:NAME (an embedding server), or 'hash'.")
+    embedding_url: str | None = Field(None, description="The embedding server of openai:/ollama: models; default "
+                                      "QCA_OPENAI_BASE_URL or QCA_OLLAMA_URL.")
     embedding_batch_size: int = 32
 
     chunk_tokens: int = Field(160, description="Target chunk size in the embedding model's word pieces.")
@@ -71,6 +74,12 @@ class Settings(BaseSettings):
     def _absolute(cls, path: Path | None) -> Path | None:
         """A relative path the user gives is taken from where they gave it, once, not wherever code runs later."""
         return path.expanduser().resolve() if path is not None else None
+
+    def embedding_server(self) -> str | None:
+        """Where an openai:/ollama: embedding model is served: QCA_EMBEDDING_URL, else the chat backend's server."""
+        provider = self.embedding_model.split(":", 1)[0]
+        default = {"openai": self.openai_base_url, "ollama": self.ollama_url}.get(provider)
+        return self.embedding_url or default
 
     # Every path the project writes, derived here and nowhere else.
     @property

@@ -33,7 +33,9 @@ class Assistant:
 
     @property
     def embedder(self) -> Embedder:
-        return get_embedder(self.settings.embedding_model, self.settings.embedding_batch_size)
+        settings = self.settings
+        return get_embedder(settings.embedding_model, settings.embedding_batch_size, settings.embedding_server(),
+                            settings.openai_api_key, settings.llm_timeout)
 
     def access(self) -> UserStore | None:
         """The users and knowledge-base restrictions when an auth file is configured, else None (open app)."""

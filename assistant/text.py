@@ -12,6 +12,7 @@ WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9+#&/-]*")
 # so decimals like 1.5% and abbreviations inside words survive), or at a line break.
 _SENTENCE_END_RE = re.compile(f"(?<=[。！？；!?])\\s*|(?<=[.])\\s+(?=[A-Z0-9\"'(\\[“])|(?<=[.])\\s*(?=[{CJK}])|\\n+")
 SENTENCE_ENDS = "。！？；.!?;"
+APPROXIMATE_CHARS_PER_EXTRA_PIECE = 40
 CACHED_LANGUAGE_CHARS = 4000  # a passage's length, and well under a document's
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _TOKEN_OK_RE = re.compile(f"[{CJK}A-Za-z0-9]")
@@ -63,6 +64,12 @@ def _language(text: str) -> str:
 def _is_acronym(word: str) -> bool:
     capitals = sum(c.isupper() for c in word)
     return any(c.isdigit() for c in word) or capitals >= 2 or (len(word) <= 3 and word[0].isupper())
+
+
+def approximate_tokens(text: str) -> int:
+    """Word pieces without a model's tokenizer: a Chinese character or an English word is about one, plus one
+    per 40 characters for the pieces long words split into."""
+    return cjk_count(text) + len(WORD_RE.findall(text)) + len(text) // APPROXIMATE_CHARS_PER_EXTRA_PIECE
 
 
 def split_sentences(text: str) -> list[str]:

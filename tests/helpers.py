@@ -65,11 +65,13 @@ def chroma_server(path: Path):
 
 
 @contextmanager
-def llama_server(model_path: str):
-    """llama-cpp-python's own OpenAI-compatible server (`python -m llama_cpp.server`) on loopback."""
+def llama_server(model_path: str, embedding: bool = False):
+    """llama-cpp-python's own OpenAI-compatible server (`python -m llama_cpp.server`) on loopback; with
+    `embedding`, it serves /v1/embeddings instead of chat."""
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", model_path, "--model_alias", "gemma", "--host",
                "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--chat_format", "gemma"]
+    command += ["--embedding", "true"] if embedding else []
     with serving(command, f"http://127.0.0.1:{port}/v1/models"):
         yield f"http://127.0.0.1:{port}/v1"
 

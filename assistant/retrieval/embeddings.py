@@ -1,4 +1,5 @@
-"""Sentence embeddings: the bundled all-MiniLM-L6-v2 by default, any sentence-transformers model, or a hash fake."""
+"""Sentence embeddings: the bundled all-MiniLM-L6-v2 by default, any sentence-transformers model, an embedding
+server (remote_embeddings.py), or a hash fake."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Protocol
 import numpy as np
 
 from assistant.config import BUNDLED_MODEL
+from assistant.errors import BadInputError
+from assistant.retrieval.remote_embeddings import PROVIDERS, RemoteEmbedder
 
 
 class Embedder(Protocol):
@@ -81,14 +84,20 @@ class HashEmbedder:
         return out
 
     def count_tokens(self, text: str) -> int:
-        from assistant.text import WORD_RE, cjk_count
+        from assistant.text import approximate_tokens
 
-        return cjk_count(text) + len(WORD_RE.findall(text)) + len(text) // 40
+        return approximate_tokens(text)
 
 
 @lru_cache(maxsize=4)
-def get_embedder(name: str, batch_size: int = 32) -> Embedder:
-    """One shared instance per model: loading takes seconds, so it happens once per process."""
+def get_embedder(name: str, batch_size: int = 32, url: str | None = None, api_key: str | None = None,
+                 timeout: float = 60.0) -> Embedder:
+    """One shared instance per model: loading takes seconds, so it happens once per process. `openai:NAME` and
+    `ollama:NAME` are served at `url`; 'hash' is the test fake; anything else a sentence-transformers name or path."""
     if name == "hash":
         return HashEmbedder()
+    if name.split(":", 1)[0] in PROVIDERS:
+        if not url:
+            raise BadInputError(f"{name} needs the embedding server's address: set QCA_EMBEDDING_URL")
+        return RemoteEmbedder(name, url, api_key, batch_size, timeout)
     return SentenceTransformerEmbedder(name, batch_size)
