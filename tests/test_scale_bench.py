@@ -10,3 +10,19 @@ def test_a_small_scale_run_reports_every_figure():
     assert 0 < result["ask_p50_ms"] <= result["ask_p95_ms"] and result["rss_after_asks_mb"] > 0
     assert result["first_answer_after_start_s"] > 0 and result["disk_mb"] > 0
     assert set(result["one_file_change"]) == {"ingest_s", "next_answer_s"}
+
+
+def test_the_encoder_alone_is_timed_on_the_chunks_ingest_embedded(tmp_path, monkeypatch):
+    from assistant.config import Settings
+    from assistant.service import Assistant
+    from evals.bench import encoder_seconds
+
+    text = "# SPC\n\n控制图用于监控过程。\n\nControl charts separate common and special causes.\n"
+    (tmp_path / "a.md").write_text(text, encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=tmp_path / "data", embedding_model="hash", _env_file=None))
+    assistant.ingest([tmp_path / "a.md"], progress=False)
+    embedded: list[int] = []
+    original = assistant.embedder.embed
+    monkeypatch.setattr(assistant.embedder, "embed", lambda texts: embedded.append(len(texts)) or original(texts))
+    assert encoder_seconds(assistant) > 0
+    assert embedded == [assistant.kb().count()]
