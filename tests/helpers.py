@@ -104,11 +104,13 @@ def silent_server(delay: float):
 @contextmanager
 def running_app(data_dir: Path, documents: list[Path], auth_file: Path | None = None, **settings: str):
     """app.py as a user starts it, on 127.0.0.1, over a data dir with these documents ingested; yields its URL.
-    `settings` are extra QCA_ variables (signin_free_failures="2" sets QCA_SIGNIN_FREE_FAILURES)."""
+    `settings` are extra QCA_ variables (signin_free_failures="2" sets QCA_SIGNIN_FREE_FAILURES), for the ingest
+    too (chroma_host puts the documents on that Chroma server)."""
     from assistant.config import Settings
     from assistant.service import Assistant
 
-    Assistant(Settings(data_dir=data_dir, _env_file=None)).ingest(documents, progress=False)
+    if documents:
+        Assistant(Settings(data_dir=data_dir, _env_file=None, **settings)).ingest(documents, progress=False)
     port = free_port()
     env = {**os.environ, "QCA_DATA_DIR": str(data_dir), "QCA_PORT": str(port), "HF_HUB_OFFLINE": "1",
            "GRADIO_ANALYTICS_ENABLED": "False", **{f"QCA_{key.upper()}": value for key, value in settings.items()}}
