@@ -23,7 +23,8 @@ LOCK_NAME = "ingest.lock"
 
 
 class IngestJournal:
-    """The journal of one knowledge base: at most one file's change in flight, under an inter-process lock."""
+    """The journal of one knowledge base: at most one change (of one file, or of a group of small files written
+    together) in flight, under an inter-process lock."""
 
     def __init__(self, kb: KnowledgeBase, kb_dir: Path):
         self.kb = kb
@@ -47,8 +48,9 @@ class IngestJournal:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def begin(self, source: str, added: list[str], stale: list[str]) -> None:
-        self._write({"source": source, "phase": "adding", "added": added, "stale": stale})
+    def begin(self, sources: list[str], added: list[str], stale: list[str]) -> None:
+        """A change of one or more files is about to be written: `added` ids first, then `stale` ids removed."""
+        self._write({"sources": sources, "phase": "adding", "added": added, "stale": stale})
 
     def removing(self) -> None:
         """Every added chunk is written: from here an interruption is finished, not undone."""

@@ -13,7 +13,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.errors import BadInputError, IngestError
 from assistant.retrieval.embeddings import Embedder
-from assistant.retrieval.store import KnowledgeBase
+from assistant.retrieval.store import FileChunks, KnowledgeBase
 from ingest.chunking import chunk_document
 from ingest.journal import IngestJournal
 from ingest.loaders import load_file
@@ -62,6 +62,9 @@ def source_name(path: Path, settings: Settings) -> str:
 
 # Bump when loading, cleaning or chunking changes, so every file is re-chunked on the next ingest.
 PIPELINE_VERSION = "5"  # 5: chunks capped by characters too
+# Changed files are written together until a group holds this many new chunks or files.
+GROUP_CHUNKS = 1000
+GROUP_FILES = 64
 
 
 def _ingest_signature(content_hash: str, settings: Settings, embedder: Embedder) -> str:
@@ -70,33 +73,61 @@ def _ingest_signature(content_hash: str, settings: Settings, embedder: Embedder)
     return hashlib.sha256(f"{recipe}|{content_hash}".encode()).hexdigest()
 
 
+@dataclass
+class _Prepared:
+    """A changed file, chunked and embedded, waiting to be written with the rest of its group."""
+
+    path: Path
+    source: str
+    new: FileChunks
+    kept: list[str]
+    stale: list[str]
+
+
 def ingest_paths(paths: list[Path], kb: KnowledgeBase, embedder: Embedder, settings: Settings,
                  progress: bool = True, names: dict[Path, str] | None = None) -> IngestReport:
-    """Ingest files and folders; `names` keeps the source names of files re-read by a rebuild."""
+    """Ingest files and folders; `names` keeps the source names of files re-read by a rebuild. Changed files are
+    written in groups (one Chroma call costs about as much for ten chunks as for a thousand), each group under
+    one journal entry, so every file still lands whole or not at all."""
     from tqdm import tqdm
 
     started = time.perf_counter()
     files = discover_files(paths)
     report = IngestReport(kb=kb.kb)
     journal = IngestJournal(kb, settings.kb_dir(kb.kb))
+    group: list[_Prepared] = []
     with journal.locked():
         for path in tqdm(files, desc=f"ingest {kb.kb}", unit="file", file=sys.stderr, disable=not progress):
             try:
-                source = (names or {}).get(path) or source_name(path, settings)
-                _ingest_one(path, source, kb, embedder, settings, report, journal)
-                report.files_ok += 1
-            except IngestError as exc:
-                report.files_failed.append({"path": str(path), "error": str(exc)})
+                prepared = _prepare(path, (names or {}).get(path) or source_name(path, settings), kb, embedder,
+                                    settings, report)
             except Exception as exc:  # one bad file must not stop the batch; say what happened
-                journal.replay()
-                report.files_failed.append({"path": str(path),
-                                            "error": f"unexpected error: {type(exc).__name__}: {exc}"})
+                _failed([path], exc, report, journal)
+                continue
+            if prepared is None:
+                report.files_ok += 1
+                continue
+            group.append(prepared)
+            if sum(len(p.new.chunks) for p in group) >= GROUP_CHUNKS or len(group) >= GROUP_FILES:
+                _write_group(group, kb, journal, report)
+                group = []
+        _write_group(group, kb, journal, report)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
-def _ingest_one(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, settings: Settings,
-                report: IngestReport, journal: IngestJournal) -> None:
+def _failed(paths: list[Path], exc: Exception, report: IngestReport, journal: IngestJournal) -> None:
+    if isinstance(exc, IngestError):
+        report.files_failed += [{"path": str(path), "error": str(exc)} for path in paths]
+        return
+    journal.replay()  # undo or finish a write the error interrupted
+    error = f"unexpected error: {type(exc).__name__}: {exc}"
+    report.files_failed += [{"path": str(path), "error": error} for path in paths]
+
+
+def _prepare(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, settings: Settings,
+             report: IngestReport) -> _Prepared | None:
+    """Load, chunk and embed a file; None when it is unchanged since it was last ingested."""
     if not path.is_file():
         raise IngestError("path does not exist" if not path.exists() else "not a regular file")
     doc = load_file(path, source, int(settings.max_file_mb * 1_000_000), int(settings.max_unpacked_mb * 1_000_000))
@@ -105,7 +136,7 @@ def _ingest_one(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, 
     signature = _ingest_signature(doc.content_hash, settings, embedder)
     if entry and entry.content_hashes == {signature}:
         report.chunks_unchanged += len(entry.chunk_ids)
-        return
+        return None
     chunks = chunk_document(doc, embedder.count_tokens, settings.chunk_tokens, settings.chunk_overlap_tokens,
                             embedder.max_tokens)
     if not chunks:
@@ -114,15 +145,29 @@ def _ingest_one(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, 
     new_ids = {c.chunk_id for c in chunks}
     fresh = [c for c in chunks if c.chunk_id not in old_ids]
     vectors = embedder.embed([c.indexed_text for c in fresh]) if fresh else np.zeros((0, 0), dtype=np.float32)
-    stale = sorted(old_ids - new_ids)
-    journal.begin(source, [c.chunk_id for c in fresh], stale)
-    kb.add_chunks(fresh, vectors, signature, str(path.resolve()))
-    journal.removing()
-    kb.delete_ids(stale)
-    # A kill from here on leaves every chunk of the new version and mixed hashes, which the next ingest redoes.
-    kb.refresh_hash(sorted(old_ids & new_ids), signature, str(path.resolve()))
-    kb.changed()
-    journal.done()
-    report.chunks_added += len(fresh)
-    report.chunks_unchanged += len(old_ids & new_ids)
-    report.chunks_removed += len(stale)
+    return _Prepared(path, source, FileChunks(fresh, vectors, signature, str(path.resolve())),
+                     sorted(old_ids & new_ids), sorted(old_ids - new_ids))
+
+
+def _write_group(group: list[_Prepared], kb: KnowledgeBase, journal: IngestJournal, report: IngestReport) -> None:
+    """Write a group of changed files under one journal entry, and count them."""
+    if not group:
+        return
+    try:
+        journal.begin([p.source for p in group], [c.chunk_id for p in group for c in p.new.chunks],
+                      [chunk_id for p in group for chunk_id in p.stale])
+        kb.add_chunks([p.new for p in group])
+        journal.removing()
+        kb.delete_ids([chunk_id for p in group for chunk_id in p.stale])
+        # A kill from here on leaves every chunk of the new versions and mixed hashes, which the next ingest redoes.
+        for p in group:
+            kb.refresh_hash(p.kept, p.new.content_hash, p.new.path)
+        kb.changed()
+        journal.done()
+    except Exception as exc:
+        _failed([p.path for p in group], exc, report, journal)
+        return
+    report.files_ok += len(group)
+    report.chunks_added += sum(len(p.new.chunks) for p in group)
+    report.chunks_unchanged += sum(len(p.kept) for p in group)
+    report.chunks_removed += sum(len(p.stale) for p in group)

@@ -1,5 +1,6 @@
 """Files of more chunks than Chroma takes in one call ingest whole, and a kill between two calls leaves no half
-file: the journal undoes or finishes it when the knowledge base is next opened."""
+file, nor part of a group of small files written together: the journal undoes or finishes the change when the
+knowledge base is next opened."""
 
 import subprocess
 import sys
@@ -69,3 +70,16 @@ def test_a_kill_between_batches_leaves_no_half_file(tmp_path, hash_settings):
     assert set(reopened.kb("k").collection.get(include=[])["ids"]) == clean_ids
     again = reopened.ingest([document], kb="k", progress=False)
     assert again.chunks_removed == len(clean_ids) and reopened.kb("k").count() == again.chunks_added
+
+
+def test_small_files_written_together_land_together_or_not_at_all(tmp_path, hash_settings):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for i in range(3 * KILLED_BATCH):  # one chunk each: one group, written in three calls
+        (folder / f"note-{i:02d}.md").write_text(f"# 备忘 {i}\n\n第{i}号供应商的来料合格率为{90 + i % 10}%。\n",
+                                                 encoding="utf-8")
+    _killed_ingest(hash_settings.data_dir, folder)  # killed before the group's third call
+    assistant = Assistant(hash_settings)
+    assert assistant.kb("k").count() == 0 and assistant.list_sources("k")["sources"] == []
+    report = assistant.ingest([folder], kb="k", progress=False)
+    assert report.files_ok == 3 * KILLED_BATCH and assistant.kb("k").count() == report.chunks_added

@@ -26,6 +26,16 @@ KB_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
 
 
 @dataclass
+class FileChunks:
+    """A file's new chunks with their vectors, and the file's content hash and path, as written together."""
+
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    content_hash: str
+    path: str = ""
+
+
+@dataclass
 class SourceEntry:
     """One source as the store knows it: the manifest is derived from Chroma, the single source of truth."""
 
@@ -121,16 +131,16 @@ class KnowledgeBase:
             entry.ingested_at = max(entry.ingested_at, meta.get("ingested_at", ""))
         return entries
 
-    def add_chunks(self, chunks: list[Chunk], vectors: np.ndarray, content_hash: str, path: str = "") -> None:
-        """Write chunks in batches Chroma accepts; a file's all-or-nothing is the ingest journal's job."""
+    def add_chunks(self, files: list[FileChunks]) -> None:
+        """Write the chunks of one or more files in as few calls as Chroma accepts (a call costs about as much for
+        ten chunks as for a thousand); each file's all-or-nothing is the ingest journal's job."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        chunks = [chunk for f in files for chunk in f.chunks]
+        vectors = np.vstack([f.vectors for f in files if len(f.chunks)]) if chunks else np.zeros((0, 0))
+        metadatas = [chunk_to_metadata(chunk, f.content_hash, now, f.path) for f in files for chunk in f.chunks]
         for part in self._batches(len(chunks)):
-            batch = chunks[part]
-            self.collection.upsert(
-                ids=[c.chunk_id for c in batch], embeddings=vectors[part].tolist(),
-                documents=[c.text for c in batch],
-                metadatas=[chunk_to_metadata(c, content_hash, now, path) for c in batch],
-            )
+            self.collection.upsert(ids=[c.chunk_id for c in chunks[part]], embeddings=vectors[part].tolist(),
+                                   documents=[c.text for c in chunks[part]], metadatas=metadatas[part])
 
     def delete_ids(self, chunk_ids: list[str]) -> None:
         for part in self._batches(len(chunk_ids)):
