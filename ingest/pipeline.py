@@ -117,11 +117,10 @@ def ingest_paths(paths: list[Path], kb: KnowledgeBase, embedder: Embedder, setti
 
 
 def _failed(paths: list[Path], exc: Exception, report: IngestReport, journal: IngestJournal) -> None:
-    if isinstance(exc, IngestError):
-        report.files_failed += [{"path": str(path), "error": str(exc)} for path in paths]
-        return
-    journal.replay()  # undo or finish a write the error interrupted
-    error = f"unexpected error: {type(exc).__name__}: {exc}"
+    error = str(exc)
+    if not isinstance(exc, IngestError):
+        journal.replay()  # undo or finish a write the error interrupted
+        error = f"unexpected error: {type(exc).__name__}: {exc}"
     report.files_failed += [{"path": str(path), "error": error} for path in paths]
 
 
@@ -153,12 +152,12 @@ def _write_group(group: list[_Prepared], kb: KnowledgeBase, journal: IngestJourn
     """Write a group of changed files under one journal entry, and count them."""
     if not group:
         return
+    stale = [chunk_id for p in group for chunk_id in p.stale]
     try:
-        journal.begin([p.source for p in group], [c.chunk_id for p in group for c in p.new.chunks],
-                      [chunk_id for p in group for chunk_id in p.stale])
+        journal.begin([p.source for p in group], [c.chunk_id for p in group for c in p.new.chunks], stale)
         kb.add_chunks([p.new for p in group])
         journal.removing()
-        kb.delete_ids([chunk_id for p in group for chunk_id in p.stale])
+        kb.delete_ids(stale)
         # A kill from here on leaves every chunk of the new versions and mixed hashes, which the next ingest redoes.
         for p in group:
             kb.refresh_hash(p.kept, p.new.content_hash, p.new.path)
@@ -170,4 +169,4 @@ def _write_group(group: list[_Prepared], kb: KnowledgeBase, journal: IngestJourn
     report.files_ok += len(group)
     report.chunks_added += sum(len(p.new.chunks) for p in group)
     report.chunks_unchanged += sum(len(p.kept) for p in group)
-    report.chunks_removed += sum(len(p.stale) for p in group)
+    report.chunks_removed += len(stale)

@@ -77,10 +77,24 @@ def llama_server(model_path: str, embedding: bool = False):
 
 
 @contextmanager
+def local_http_server(handler):
+    """A stdlib HTTP server on 127.0.0.1 with this request handler class, in a thread; yields its base URL."""
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+@contextmanager
 def silent_server(delay: float):
     """An HTTP server that accepts a request and answers nothing for `delay` seconds: a hung backend."""
     import http.server
-    import threading
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 - the stdlib's naming
@@ -91,14 +105,8 @@ def silent_server(delay: float):
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    finally:
-        server.shutdown()
+    with local_http_server(Handler) as url:
+        yield f"{url}/v1"
 
 
 @contextmanager

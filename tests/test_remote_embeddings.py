@@ -3,8 +3,6 @@ real llama.cpp server's /v1/embeddings, the model recorded in the collection, an
 
 import http.server
 import json
-import threading
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -15,7 +13,7 @@ from assistant.errors import BackendError, BadInputError, EmbeddingMismatchError
 from assistant.retrieval.embeddings import get_embedder
 from assistant.retrieval.remote_embeddings import RemoteEmbedder
 from assistant.service import Assistant
-from tests.helpers import free_port, llama_server
+from tests.helpers import free_port, llama_server, local_http_server
 
 DOCS = {"spc.md": "# SPC\n\n控制图用于区分普通原因波动和特殊原因波动，超出控制限的点需要调查。\n",
         "nps.md": "# NPS\n\nNet Promoter Score equals the share of promoters minus the share of detractors.\n"}
@@ -69,20 +67,10 @@ class _FlakyEmbeddings(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def _flaky_server():
-    _FlakyEmbeddings.seen = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FlakyEmbeddings)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-
-
 @pytest.mark.parametrize("provider, path", [("openai", "/v1"), ("ollama", "")])
 def test_batches_are_retried_kept_in_order_and_normalised(provider, path):
-    with _flaky_server() as url:
+    _FlakyEmbeddings.seen = []
+    with local_http_server(_FlakyEmbeddings) as url:
         embedder = RemoteEmbedder(f"{provider}:m", url + path, batch_size=2)
         vectors = embedder.embed(["a", "bbb", "cc"])
     assert _FlakyEmbeddings.seen.count(_FlakyEmbeddings.seen[0]) == 3  # one refused, then two batches

@@ -48,10 +48,8 @@ class RemoteEmbedder:
         return approximate_tokens(text)
 
     def _embed_batch(self, batch: list[str]) -> list[list[float]]:
-        endpoint, body = ((f"{self.url}/embeddings", {"model": self.model, "input": batch})
-                          if self.provider == "openai" else
-                          (f"{self.url}/api/embed", {"model": self.model, "input": batch}))
-        payload = self._post(endpoint, body)
+        path = "/embeddings" if self.provider == "openai" else "/api/embed"
+        payload = self._post(f"{self.url}{path}", {"model": self.model, "input": batch})
         try:
             if self.provider == "openai":
                 vectors = [item["embedding"] for item in sorted(payload["data"], key=lambda item: item["index"])]
