@@ -47,6 +47,9 @@ class LexicalIndex:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float32)
 
+    def document_frequency(self, token: str) -> int:
+        return self._df.get(token, 0)
+
     def idf(self, token: str) -> float:
         """BM25's idf; a token no chunk contains gets the highest weight (that is what makes it telling)."""
         n = max(len(self.chunks), 1)

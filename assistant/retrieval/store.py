@@ -173,6 +173,18 @@ class KnowledgeBase:
     def all_chunks(self) -> list[Chunk]:
         return [chunk_from_record(i, d, m) for i, d, m in self._records(include=["documents", "metadatas"])]
 
+    def all_ids(self) -> list[str]:
+        return [chunk_id for chunk_id, in self._records(include=[])]
+
+    def chunks_by_ids(self, chunk_ids: list[str]) -> list[Chunk]:
+        """The chunks with these ids, in the order asked for (ids the collection lacks are left out)."""
+        found: dict[str, Chunk] = {}
+        for start in range(0, len(chunk_ids), READ_PAGE):
+            page = self.collection.get(ids=chunk_ids[start:start + READ_PAGE], include=["documents", "metadatas"])
+            found.update((i, chunk_from_record(i, d, m))
+                         for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True))
+        return [found[i] for i in chunk_ids if i in found]
+
     def _records(self, include: list[str], where: dict | None = None) -> Iterator[tuple]:
         """(id, *included fields) of every record, READ_PAGE at a time: one get() of a whole collection fails in
         SQLite above about 32,000 records ("too many SQL variables")."""
