@@ -42,12 +42,27 @@ def test_a_sync_adds_and_deletes_only_what_changed_and_survives_a_restart(small_
 
     reopened = LexicalStore(tmp_path / "lexical")
     assert reopened.version == kb.version() and reopened.size() == kb.count()
+    pdca_title = next(c.title for c in kb.all_chunks() if c.source == "corpus/zh/pdca.md")
+    assert reopened.titles()["corpus/zh/pdca.md"] == pdca_title and "PDCA" in pdca_title
     assert reopened.sync(kb).added == 0
 
     removed = kb.delete_source("corpus/zh/pdca.md")
     shrunk = reopened.sync(kb)
     assert (shrunk.added, shrunk.removed, reopened.size()) == (0, removed, before)
     assert not reopened.search(["pdca"], {}, 3)
+    assert "corpus/zh/pdca.md" not in reopened.titles() and "corpus/zh/8d.md" in reopened.titles()
+
+
+def test_a_sync_while_another_writer_holds_the_index_does_nothing_and_says_so(small_kb, tmp_path):
+    store = LexicalStore(tmp_path / "lexical")
+    held = store.index.writer(heap_size=15_000_000, num_threads=1)
+    report = store.sync(small_kb.kb())
+    assert report.busy and (report.added, store.size(), store.version) == (0, 0, "")
+    del held
+    import gc
+
+    gc.collect()
+    assert store.sync(small_kb.kb()).added == small_kb.kb().count()
 
 
 def test_filters_restrict_the_hits(small_kb, tmp_path):

@@ -18,6 +18,7 @@ from assistant.text import tokenize, tokenizer_key
 
 STATE_FILE = "state.json"  # the tokenizer the tokens were made with, and the collection version synced to
 IDS_FILE = "ids.txt"  # the chunk ids committed to the index, one per line
+TITLES_FILE = "titles.json"  # source -> title, for finding the documents about a named entity
 WRITER_HEAP_BYTES = 64_000_000
 MAX_SEARCH_LIMIT = 10_000
 
@@ -26,6 +27,7 @@ MAX_SEARCH_LIMIT = 10_000
 class SyncReport:
     added: int
     removed: int
+    busy: bool = False  # another writer (a CLI ingest beside the app) holds the index: nothing done, try later
 
 
 class LexicalStore:
@@ -51,6 +53,11 @@ class LexicalStore:
     def size(self) -> int:
         return self.index.searcher().num_docs
 
+    def titles(self) -> dict[str, str]:
+        """Each source's title: one small file, however many chunks the sources have."""
+        path = self.directory / TITLES_FILE
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
     def document_frequency(self, token: str) -> int:
         return self.index.searcher().doc_freq("body", token)
 
@@ -62,15 +69,23 @@ class LexicalStore:
         version = kb.version() if version is None else version
         wanted, have = set(kb.all_ids()), set(self._ids())
         new, gone = sorted(wanted - have), sorted(have - wanted)
-        writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+        try:
+            writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+        except ValueError as error:  # tantivy allows one writer per index directory
+            if "LockBusy" not in str(error):
+                raise
+            return SyncReport(0, 0, busy=True)
         for chunk_id in gone + new:
             writer.delete_documents_by_term("chunk_id", chunk_id)
+        titles = self.titles()
         for chunk in kb.chunks_by_ids(new):
             writer.add_document(tantivy.Document(**_fields(chunk)))
+            titles[chunk.source] = chunk.title
         writer.commit()
         writer.wait_merging_threads()
         self.index.reload()
         self._write_ids(sorted((have - set(gone)) | set(new)))
+        self._write_json(TITLES_FILE, {s: t for s, t in sorted(titles.items()) if self._has_source(s)})
         self.state = {"tokenizer": tokenizer_key(), "version": version}
         self._write_json(STATE_FILE, self.state)
         return SyncReport(len(new), len(gone))
@@ -89,6 +104,12 @@ class LexicalStore:
         searcher = self.index.searcher()
         found = searcher.search(tantivy.Query.boolean_query(clauses), min(limit, MAX_SEARCH_LIMIT))
         return [(searcher.doc(address)["chunk_id"][0], float(score)) for score, address in found.hits]
+
+    def _has_source(self, source: str) -> bool:
+        import tantivy
+
+        query = tantivy.Query.term_query(self.schema, "source", source)
+        return bool(self.index.searcher().search(query, 1).hits)
 
     def _ids(self) -> list[str]:
         path = self.directory / IDS_FILE
