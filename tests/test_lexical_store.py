@@ -80,3 +80,14 @@ def test_tokens_made_by_another_tokenizer_are_dropped(small_kb, tmp_path, monkey
     rebuilt = LexicalStore(tmp_path / "lexical")
     assert rebuilt.size() == 0 and rebuilt.version == ""
     assert rebuilt.sync(small_kb.kb()).added == small_kb.kb().count()
+
+
+def test_a_first_sync_reads_the_texts_a_page_at_a_time(small_kb, tmp_path, monkeypatch):
+    kb = small_kb.kb()
+    pages = []
+    real = kb.chunks_by_ids
+    monkeypatch.setattr("assistant.retrieval.lexical_store.READ_PAGE", 7)
+    monkeypatch.setattr(kb, "chunks_by_ids", lambda ids: pages.append(len(ids)) or real(ids))
+    store = LexicalStore(tmp_path / "lexical")
+    assert store.sync(kb).added == store.size() == kb.count()
+    assert max(pages) == 7 and sum(pages) == kb.count()

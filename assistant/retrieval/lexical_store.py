@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assistant.files import atomic_path
 from assistant.models import Chunk
+from assistant.retrieval.store import READ_PAGE
 from assistant.text import tokenize, tokenizer_key
 
 STATE_FILE = "state.json"  # the tokenizer the tokens were made with, and the collection version synced to
@@ -78,9 +79,10 @@ class LexicalStore:
         for chunk_id in gone + new:
             writer.delete_documents_by_term("chunk_id", chunk_id)
         titles = self.titles()
-        for chunk in kb.chunks_by_ids(new):
-            writer.add_document(tantivy.Document(**_fields(chunk)))
-            titles[chunk.source] = chunk.title
+        for start in range(0, len(new), READ_PAGE):  # a page of texts in memory at a time, not the whole base
+            for chunk in kb.chunks_by_ids(new[start:start + READ_PAGE]):
+                writer.add_document(tantivy.Document(**_fields(chunk)))
+                titles[chunk.source] = chunk.title
         writer.commit()
         writer.wait_merging_threads()
         self.index.reload()
