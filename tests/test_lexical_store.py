@@ -7,7 +7,7 @@ from assistant.retrieval.lexical_store import LexicalStore
 from tests.helpers import ROOT
 
 
-def _ranked(small_kb, store, query):
+def _ranked(store, query):
     from assistant.text import tokenize
 
     return [chunk_id for chunk_id, _ in store.search(tokenize(query), {}, 3)]
@@ -24,7 +24,7 @@ def test_it_ranks_as_the_in_memory_index_does(small_kb, tmp_path, query):
     lexical = small_kb.lexical()
     scores = lexical.scores(tokenize(query))
     expected = [lexical.chunks[i].chunk_id for i in np.argsort(-scores, kind="stable")[:3]]
-    assert _ranked(small_kb, store, query) == expected
+    assert _ranked(store, query) == expected
     assert store.document_frequency("客户") == lexical.document_frequency("客户") > 0
 
 
@@ -85,9 +85,10 @@ def test_tokens_made_by_another_tokenizer_are_dropped(small_kb, tmp_path, monkey
 def test_a_first_sync_reads_the_texts_a_page_at_a_time(small_kb, tmp_path, monkeypatch):
     kb = small_kb.kb()
     pages = []
-    real = kb.chunks_by_ids
-    monkeypatch.setattr("assistant.retrieval.lexical_store.READ_PAGE", 7)
-    monkeypatch.setattr(kb, "chunks_by_ids", lambda ids: pages.append(len(ids)) or real(ids))
+    real = kb.collection.get
+    monkeypatch.setattr("assistant.retrieval.store.READ_PAGE", 7)
+    monkeypatch.setattr(kb.collection, "get", lambda ids=None, **kw: (pages.append(len(ids)) if ids else None)
+                        or real(ids=ids, **kw))
     store = LexicalStore(tmp_path / "lexical")
     assert store.sync(kb).added == store.size() == kb.count()
     assert max(pages) == 7 and sum(pages) == kb.count()

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from assistant.files import atomic_path
 from assistant.models import Chunk
-from assistant.retrieval.store import READ_PAGE
 from assistant.text import tokenize, tokenizer_key
 
 STATE_FILE = "state.json"  # the tokenizer the tokens were made with, and the collection version synced to
@@ -62,12 +61,12 @@ class LexicalStore:
     def document_frequency(self, token: str) -> int:
         return self.index.searcher().doc_freq("body", token)
 
-    def sync(self, kb, version: str | None = None) -> SyncReport:
+    def sync(self, kb) -> SyncReport:
         """Add the chunks the collection has and the index lacks; delete those it no longer has. Idempotent: a
         chunk is deleted before it is added, so a sync interrupted after its commit is repeated harmlessly."""
         import tantivy
 
-        version = kb.version() if version is None else version
+        version = kb.version()  # read first: a change made during the sync leaves the next one to do
         wanted, have = set(kb.all_ids()), set(self._ids())
         new, gone = sorted(wanted - have), sorted(have - wanted)
         try:
@@ -79,10 +78,9 @@ class LexicalStore:
         for chunk_id in gone + new:
             writer.delete_documents_by_term("chunk_id", chunk_id)
         titles = self.titles()
-        for start in range(0, len(new), READ_PAGE):  # a page of texts in memory at a time, not the whole base
-            for chunk in kb.chunks_by_ids(new[start:start + READ_PAGE]):
-                writer.add_document(tantivy.Document(**_fields(chunk)))
-                titles[chunk.source] = chunk.title
+        for chunk in kb.iter_chunks(new):  # a page of texts in memory at a time, not the whole base
+            writer.add_document(tantivy.Document(**_fields(chunk)))
+            titles[chunk.source] = chunk.title
         writer.commit()
         writer.wait_merging_threads()
         self.index.reload()

@@ -178,12 +178,15 @@ class KnowledgeBase:
 
     def chunks_by_ids(self, chunk_ids: list[str]) -> list[Chunk]:
         """The chunks with these ids, in the order asked for (ids the collection lacks are left out)."""
-        found: dict[str, Chunk] = {}
+        found = {chunk.chunk_id: chunk for chunk in self.iter_chunks(chunk_ids)}
+        return [found[i] for i in chunk_ids if i in found]
+
+    def iter_chunks(self, chunk_ids: list[str]) -> Iterator[Chunk]:
+        """The chunks with these ids, READ_PAGE at a time (one page of texts in memory), in no set order."""
         for start in range(0, len(chunk_ids), READ_PAGE):
             page = self.collection.get(ids=chunk_ids[start:start + READ_PAGE], include=["documents", "metadatas"])
-            found.update((i, chunk_from_record(i, d, m))
-                         for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True))
-        return [found[i] for i in chunk_ids if i in found]
+            yield from (chunk_from_record(i, d, m)
+                        for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True))
 
     def _records(self, include: list[str], where: dict | None = None) -> Iterator[tuple]:
         """(id, *included fields) of every record, READ_PAGE at a time: one get() of a whole collection fails in
