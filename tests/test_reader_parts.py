@@ -128,6 +128,15 @@ def test_an_english_partial_answer_reads_as_english():
         "The knowledge base covers “Motorola and Six Sigma”, but it does not give training, budget. Related:")
 
 
+def test_a_partial_answer_names_the_document_its_related_sentences_come_from():
+    hits = [_hit("PDCA 是计划、执行、检查、处理的循环。", title="PDCA 循环"),
+            _hit("灰度发布先把新版本开放给少量用户。", title="SaaS 持续交付案例")]
+    sentences = [("PDCA 是计划、执行、检查、处理的循环。", 0, False), ("灰度发布先把新版本开放给少量用户。", 1, False)]
+    reading = _reading("灰度发布第一批放量多少用户？", sentences, [0.1, 0.4], "partial")
+    composition = ExtractiveComposer(4).compose(replace(reading, missing=["放量"]), hits, "zh")
+    assert composition.shown.startswith("资料介绍了《SaaS 持续交付案例》，但没有提到放量。")
+
+
 def test_missing_words_show_the_words_asked_not_their_stems():
     assert missing_words(["budget", "train"], "What was the training budget?", "en") == "budget, training"
 

@@ -54,7 +54,8 @@ class ExtractiveComposer:
     def _partial(self, reading: Reading, hits: list[Hit], language: str) -> Composition:
         related = [reading.candidates[i] for i in ranked(reading)[:RELATED_SENTENCES]]
         text, cited = _render(related, hits)
-        topic = f"《{hits[0].chunk.title}》" if language == "zh" else f"“{hits[0].chunk.title}”"
+        title = hits[related[0].hit_rank].chunk.title  # the document the related sentences come from
+        topic = f"《{title}》" if language == "zh" else f"“{title}”"
         missing = missing_words(reading.missing, reading.question.text, language) or UNNAMED_MISSING[language]
         preamble = f"{PARTIAL[language].format(topic=topic, missing=missing)} {RELATED[language]}"
         return Composition(text, "partial", cited, _notes(related, reading.candidates, language),
