@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     industry_boost: float = Field(0.3, description="Fused-score boost for documents of an industry the query names.")
     faq_boost: float = Field(0.5, description="Fused-score boost for FAQ entries (editors' corrected answers).")
     glossary_expansion: bool = Field(True, description="Expand queries with glossary synonyms and translations.")
+    cross_language_expansion: bool = Field(
+        True, description="Add the other language's renderings of query words (CC-CEDICT) the knowledge base uses.")
 
     answer_sentences: int = Field(6, description="Most sentences in an extractive answer (the direct answer first).")
     backend: str = Field("extractive", description="extractive | llamacpp:PATH|bundled | openai:MODEL | ollama:MODEL")

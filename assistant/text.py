@@ -16,6 +16,7 @@ APPROXIMATE_CHARS_PER_EXTRA_PIECE = 40
 CACHED_LANGUAGE_CHARS = 4000  # a passage's length, and well under a document's
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _TOKEN_OK_RE = re.compile(f"[{CJK}A-Za-z0-9]")
+_LATIN_WORD_RE = re.compile(r"[a-z0-9]+")
 _LIST_NUMBER_RE = re.compile(r"^\s*\d{1,2}[.)]\s+")
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-*+•]|\d+[.)、]|[（(]?[一二三四五六七八九十]+[)）、.])\s+")
 
@@ -137,6 +138,11 @@ def _tokens(text: str, search: bool) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+def latin_tokens(text: str) -> list[str]:
+    """tokenize() for plain Latin-script text without jieba (a hundred times faster): for dictionaries."""
+    return [_stem(word) for word in _LATIN_WORD_RE.findall(text.lower()) if word not in STOPWORDS]
+
+
 @lru_cache(maxsize=1)
 def tokenizer_key() -> str:
     """A fingerprint of everything tokenize() depends on: this module's rules, the glossary's words (which change
@@ -148,7 +154,7 @@ def tokenizer_key() -> str:
     from assistant.glossary import GLOSSARY_PATH
 
     digest = hashlib.sha256(Path(__file__).read_bytes() + GLOSSARY_PATH.read_bytes())
-    digest.update(f"{version('jieba')}|{version('snowballstemmer')}".encode())
+    digest.update(f"{version('jieba')}|{version('snowballstemmer')}|{version('PyStemmer')}".encode())
     return digest.hexdigest()[:16]
 
 

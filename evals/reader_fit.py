@@ -29,6 +29,9 @@ class Spec:
 CANDIDATES = [Spec("logistic", {"C": 1.0}),
               Spec("trees", {"n_estimators": 150, "max_depth": 3, "learning_rate": 0.1}),
               Spec("trees", {"n_estimators": 300, "max_depth": 4, "learning_rate": 0.05})]
+# Question-level models may also be trees held to the direction each signal must push (assistant/answering/
+# reader.py, MONOTONE): with a few hundred questions, unconstrained trees learn quirks of the training documents.
+QUESTION_CANDIDATES = CANDIDATES + [Spec("monotone", {"max_iter": 200, "max_depth": 3, "learning_rate": 0.05})]
 
 
 class Fitted:
@@ -41,12 +44,20 @@ class Fitted:
         return self.model.predict_proba(rows)[:, 1] if len(rows) else np.zeros(0)
 
     def export(self) -> dict[str, Any]:
-        data = _export_logistic(self.model) if self.spec.kind == "logistic" else _export_trees(self.model)
-        data.update(kind=self.spec.kind, features=self.names)
+        export = {"logistic": _export_logistic, "trees": _export_trees, "monotone": _export_hist}[self.spec.kind]
+        data = export(self.model)
+        data.update(kind="logistic" if self.spec.kind == "logistic" else "trees", features=self.names)
         return data
 
 
-def _make(spec: Spec):
+def _make(spec: Spec, names: list[str]):
+    if spec.kind == "monotone":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        from assistant.answering.reader import MONOTONE
+
+        return HistGradientBoostingClassifier(random_state=SEED, early_stopping=False,
+                                              monotonic_cst=[MONOTONE.get(name, 0) for name in names], **spec.params)
     if spec.kind == "logistic":
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
@@ -59,7 +70,7 @@ def _make(spec: Spec):
 
 
 def fit_final(spec: Spec, x: np.ndarray, y: np.ndarray, names: list[str]) -> Fitted:
-    fitted = Fitted(spec, _make(spec).fit(x, y), names)
+    fitted = Fitted(spec, _make(spec, names).fit(x, y), names)
     exported = BinaryModel(fitted.export()).probability(x[:200])
     if not np.allclose(exported, fitted.scores(x[:200]), atol=1e-4):  # the JSON must score as the model does
         raise RuntimeError(f"exported {spec.name} disagrees with scikit-learn")
@@ -74,6 +85,20 @@ def _export_logistic(pipeline) -> dict[str, Any]:
     scaler, model = pipeline[0], pipeline[-1]
     return {"mean": _round(scaler.mean_), "scale": _round(scaler.scale_), "coef": _round(model.coef_[0]),
             "intercept": round(float(model.intercept_[0]), DECIMALS)}
+
+
+def _export_hist(model) -> dict[str, Any]:
+    """A HistGradientBoostingClassifier as the same tree arrays (its leaf values already carry the learning rate;
+    no value is ever missing, so the missing-value branch is never taken). Thresholds are kept exact: they are bin
+    edges, often a value a row has, and a rounded one would send that row the other way."""
+    trees = []
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        trees.append({"feature": np.where(nodes["is_leaf"], -2, nodes["feature_idx"]).tolist(),
+                      "threshold": nodes["num_threshold"].tolist(), "left": nodes["left"].tolist(),
+                      "right": nodes["right"].tolist(), "value": _round(nodes["value"])})
+    return {"prior": round(float(np.ravel(model._baseline_prediction)[0]), DECIMALS), "learning_rate": 1.0,
+            "trees": trees}
 
 
 def _export_trees(model) -> dict[str, Any]:
@@ -101,15 +126,16 @@ def fit_candidates(x: np.ndarray, y: np.ndarray, dev_examples, names: list[str],
     """Every candidate fitted on train and measured on dev: sentence precision@1 for the sentence scorer, AUC for
     a question-level model (dev labels of -1 are left out). Returns the scores and the best spec."""
     results = {}
-    for spec in CANDIDATES:
-        fitted = Fitted(spec, _make(spec).fit(x, y), names)
+    specs = CANDIDATES if dev_examples is not None else QUESTION_CANDIDATES
+    for spec in specs:
+        fitted = Fitted(spec, _make(spec, names).fit(x, y), names)
         if dev_examples is not None:
             results[spec.name] = round(precision_at_1(dev_examples, [fitted.scores(e.rows) for e in dev_examples]), 4)
         else:
             rows, labels = dev
             keep = labels >= 0
             results[spec.name] = round(_auc(labels[keep], fitted.scores(rows[keep])), 4)
-    best = max(CANDIDATES, key=lambda s: (results[s.name], -CANDIDATES.index(s)))  # ties: the simpler one
+    best = max(specs, key=lambda s: (results[s.name], -specs.index(s)))  # ties: the simpler one
     return results, best
 
 
@@ -121,20 +147,24 @@ def out_of_fold(spec: Spec, examples, names: list[str]) -> list[np.ndarray]:
     scores: list[np.ndarray] = [np.zeros(0)] * len(examples)
     for fold in range(FOLDS):
         train = [e for e in examples if fold_of[e.group] != fold and len(e.rows)]
-        model = _make(spec).fit(np.vstack([e.rows for e in train]), np.concatenate([e.labels for e in train]))
+        model = _make(spec, names).fit(np.vstack([e.rows for e in train]),
+                                       np.concatenate([e.labels for e in train]))
         for i, e in enumerate(examples):
             if fold_of[e.group] == fold:
                 scores[i] = model.predict_proba(e.rows)[:, 1] if len(e.rows) else np.zeros(0)
     return scores
 
 
-def out_of_fold_rows(spec: Spec, rows: np.ndarray, labels: np.ndarray, groups: list[str]) -> np.ndarray:
-    """P(positive) for each row from a model fitted without its document's rows (folds as in out_of_fold)."""
+def out_of_fold_rows(spec: Spec, rows: np.ndarray, labels: np.ndarray, groups: list[str],
+                     names: list[str]) -> np.ndarray:
+    """P(positive) for each row from a model fitted without its document's rows (folds as in out_of_fold); rows
+    labelled -1 are scored but never fitted on."""
     fold_of = {g: i % FOLDS for i, g in enumerate(sorted(set(groups)))}
     folds = np.asarray([fold_of[g] for g in groups])
     scores = np.zeros(len(rows))
     for fold in range(FOLDS):
-        model = _make(spec).fit(rows[folds != fold], labels[folds != fold])
+        fit = (folds != fold) & (labels >= 0)
+        model = _make(spec, names).fit(rows[fit], labels[fit])
         scores[folds == fold] = model.predict_proba(rows[folds == fold])[:, 1]
     return scores
 

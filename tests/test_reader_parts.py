@@ -147,6 +147,49 @@ def test_json_models_score_as_scikit_learn_does():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 4))
     y = (x[:, 0] + x[:, 1] * x[:, 2] > 0).astype(int)
-    for spec in (Spec("logistic", {"C": 1.0}), Spec("trees", {"n_estimators": 20, "max_depth": 3})):
-        fitted = Fitted(spec, _make(spec).fit(x, y), ["a", "b", "c", "d"])
+    names = ["best_score", "missing_idf_share", "c", "d"]  # the monotone model holds these two to a direction
+    for spec in (Spec("logistic", {"C": 1.0}), Spec("trees", {"n_estimators": 20, "max_depth": 3}),
+                 Spec("monotone", {"max_iter": 20, "max_depth": 3})):
+        fitted = Fitted(spec, _make(spec, names).fit(x, y), names)
         assert np.allclose(BinaryModel(fitted.export()).probability(x), fitted.scores(x), atol=1e-5)
+
+
+def test_the_monotone_model_never_lowers_answerability_for_a_better_best_sentence():
+    from evals.reader_fit import Fitted, Spec, _make
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(400, 2))
+    y = (np.sin(3 * x[:, 0]) - x[:, 1] + rng.normal(scale=0.3, size=400) > 0).astype(int)  # not monotone in x0
+    names = ["best_score", "missing_idf_share"]
+    model = BinaryModel(Fitted(Spec("monotone", {"max_iter": 50}), _make(Spec("monotone"), names).fit(x, y),
+                               names).export())
+    grid = np.column_stack([np.linspace(-3, 3, 200), np.zeros(200)])
+    assert np.all(np.diff(model.probability(grid)) >= -1e-12)
+    missing = np.column_stack([np.zeros(200), np.linspace(-3, 3, 200)])
+    assert np.all(np.diff(model.probability(missing)) <= 1e-12)
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("福特当年推行8D，培训预算花了多少钱？", ("money",)), ("How much did the recall cost?", ("money",)),
+    ("返工成本降了多少？", ("money", "percent")), ("When was ISO 9001 first published?", ("date",)),
+    # a cost or a 'when' that names the topic asks for no value
+    ("质量成本 COQ 分类", ()), ("测量系统不可靠会怎么影响成本？", ()), ("When should I use a fishbone diagram?", ()),
+])
+def test_the_asked_kind_of_value_is_told_from_a_topic_word(question, kinds):
+    assert Question(question).answer_kinds == kinds
+
+
+def _necessity(assistant, question: str) -> dict[str, float]:
+    from assistant.answering.reader import load_reader
+    from assistant.answering.terms import QuestionTerms
+
+    return load_reader().necessity.of(QuestionTerms(question, assistant.searcher("default").lexical))
+
+
+def test_chatty_words_are_not_needed_in_an_answer_and_the_asked_attribute_is(corpus_assistant):
+    chatty = _necessity(corpus_assistant, "诶，老板想知道 8D 到底是干嘛的啊")
+    assert max(chatty["诶"], chatty["老板"], chatty["想"], chatty["干嘛"]) < 0.1 < 0.9 < chatty["8d"]
+    english = _necessity(corpus_assistant, "hey quick q, how is the RPN of an FMEA calculated?")
+    assert max(english["hey"], english["quick"]) < 0.1 < 0.9 < min(english["rpn"], english["fmea"])
+    budget = _necessity(corpus_assistant, "8D 培训预算花了多少钱")
+    assert budget["预算"] > budget["花"] and budget["预算"] > budget["多少钱"]

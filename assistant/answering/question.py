@@ -40,11 +40,15 @@ QTYPES = tuple(QTYPE_CUES)
 # The kind of value a question asks for, and how such a value is written in a sentence. A sentence that has no
 # value of the asked kind (beyond what the question itself says) cannot be the answer.
 ANSWER_KINDS: dict[str, tuple[str, str]] = {
-    "money": (r"多少钱|花了多少|费用|成本|预算|价格|售价|报价|罚款|赔偿|金额|营收|收入|销售额|利润|投资|"
-              r"\bcosts?\b|budget|price|\bfines?\b|revenue|\bsales\b|profit|\bspen[dt]\b|invest|how much money|"
-              r"dollars?|savings?|\bsaved?\b|节省|省了|省下",
+    # Cost and saving words name a topic as often as they ask ('质量成本分类', 'when is it worth the cost'): they
+    # ask for money only beside a 'how much'.
+    "money": (r"多少钱|花了多少|预算|价格|售价|报价|罚款|赔偿|金额|营收|销售额|利润|budget|price|\bfines?\b|revenue|"
+              r"profit|dollars?|how much money|(?:费用|成本|收入|投资|节省|省了|省下|省)[^，。？?]{0,6}(?:多少|几)|"
+              r"(?:多少|几)[^，。？?]{0,4}(?:费用|成本|收入|投资)|"
+              r"how much\b[^,.?]{0,40}\b(?:costs?|spen[dt]|sav(?:e|ed|ings?)|invest(?:ed|ment)?|sales)\b",
               r"\d[\d,.]*\s*(?:元|万元|亿元|美元|万美元|亿美元|欧元|英镑|million|billion|dollars?|usd|rmb)|[$€£¥]\s?\d"),
-    "date": (r"哪一?年|哪天|哪一天|什么时候|何时|日期|几月|年份|\bwhen\b|what year|which year|what date|since when",
+    "date": (r"哪一?年|哪天|哪一天|什么时候|何时|日期|几月|年份|\bwhen (?:did|was|were|has|had)\b|what year|"
+             r"which year|what date|since when|\byear\b",
              r"(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}\s*月|january|february|march|april|june|july|august|september|"
              r"october|november|december"),
     "duration": (r"多久|多长时间|多长|几天|几周|几个月|几年|多少天|多少小时|期限|周期|时限|how long|deadline|duration|"
@@ -68,6 +72,10 @@ _KIND_RES = {kind: (re.compile(asked, re.IGNORECASE), re.compile(written, 0 if k
 _CUE_RES = {qtype: re.compile(pattern, re.IGNORECASE) for qtype, pattern in QTYPE_CUES.items()}
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# Any figure asked for, whatever its unit: '权重设多少', '多少工时', 'how many items'.
+_NUMBER_ASKED = re.compile(r"多少|几[个次年天周月项条种家名人台件步类]|how many|how much|"
+                           r"what (?:percentage|share|number|proportion)", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,14 @@ class Question:
             if {m.group(0) for m in written.finditer(sentence)} - stated:
                 return True
         return False
+
+    @cached_property
+    def asks_number(self) -> bool:
+        return bool(_NUMBER_ASKED.search(self.text))
+
+    def has_new_number(self, sentence: str) -> bool:
+        """Whether the sentence has a number the question does not already state."""
+        return bool(set(_NUMBER_RE.findall(sentence)) - set(_NUMBER_RE.findall(self.text)))
 
     @cached_property
     def years(self) -> frozenset[str]:

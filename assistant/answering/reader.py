@@ -29,6 +29,7 @@ from assistant.models import Hit
 READER_PATH = Path(__file__).resolve().parent.parent / "data" / "reader.json"
 STATUSES = ("answered", "partial", "refused")
 TOP_SENTENCES = 3  # the question-level features look at this many best sentences
+SHOWN_NECESSITY_SHARE = 0.5  # a partial answer names missing words at least half as needed as the most needed
 MAX_QC_TERMS = 3  # glossary terms counted in a question: a QC question names at least one
 
 QUESTION_FEATURE_NAMES = (
@@ -36,9 +37,23 @@ QUESTION_FEATURE_NAMES = (
      "passage_coverage", "passage_flat_coverage", "union_coverage", "missing_idf_share", "missing_max_idf",
      "year_missing", "heading_coverage", "top_bm25", "log_question_tokens", "best_shape_match", "top_shape_match",
      "attribute_terms", "attribute_in_passages", "attribute_in_top_sentences", "unknown_share", "qc_terms",
-     "asks_value_kind", "asked_value_in_top", "asked_value_anywhere", "domain"]
+     "asks_value_kind", "asked_value_in_top", "asked_value_anywhere", "domain", "needed_missing_max",
+     "needed_missing_share", "needed_missing_from_top_max", "best_needed_coverage", "number_asked_none_in_best",
+     "number_asked_none_in_top"]
     + [f"qtype_{q}" for q in QTYPES]
 )
+
+# The direction each question-level signal must push P(answerable) (+1 up, -1 down; others free): the better the
+# best sentences and passages cover the question, the likelier an answer; the more of it no passage has, the less.
+MONOTONE = {**dict.fromkeys(
+    ["best_score", "second_score", "mean_top_scores", "best_coverage", "best_flat_coverage", "best_bigram_share",
+     "passage_coverage", "passage_flat_coverage", "union_coverage", "heading_coverage", "best_shape_match",
+     "top_shape_match", "attribute_in_passages", "attribute_in_top_sentences", "asked_value_in_top",
+     "asked_value_anywhere", "domain",
+     "best_needed_coverage"], 1),
+    **dict.fromkeys(["missing_idf_share", "missing_max_idf", "year_missing", "unknown_share", "needed_missing_max",
+                     "needed_missing_share", "needed_missing_from_top_max", "number_asked_none_in_best",
+                     "number_asked_none_in_top"], -1)}
 
 
 @dataclass
@@ -63,9 +78,11 @@ class Reading:
 
 
 def question_features(question: Question, terms: QuestionTerms, hits: list[Hit], rows: np.ndarray,
-                      scores: np.ndarray, sentences: list[str], domain: float) -> np.ndarray:
+                      scores: np.ndarray, cands: list[Candidate], domain: float,
+                      necessity: dict[str, float]) -> np.ndarray:
     """One row describing how well the passages, and their best sentences, cover the question."""
     column = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    sentences = [c.sentence for c in cands]
     best = np.argsort(-scores)[:TOP_SENTENCES] if len(scores) else np.zeros(0, dtype=int)
     top = sorted(scores[best], reverse=True) + [0.0, 0.0]
     texts = [h.chunk.indexed_text for h in hits]
@@ -97,8 +114,29 @@ def question_features(question: Question, terms: QuestionTerms, hits: list[Hit],
         min(len(load_glossary().matching_groups(question.text)), MAX_QC_TERMS) / MAX_QC_TERMS,
         float(bool(question.answer_kinds)), max((float(rows[i, column["has_asked_value"]]) for i in best), default=0.0),
         float(rows[:, column["has_asked_value"]].max()) if len(rows) else 0.0, domain,
+        *_needed_terms(terms, necessity, texts, [f"{sentences[i]} {hits[cands[i].hit_rank].chunk.context_prefix}"
+                                                 for i in best]),
+        *_number_asked_but_absent(question, [sentences[i] for i in best]),
         *[float(question.qtype == q) for q in QTYPES],
     ]], dtype=np.float32)
+
+
+def _number_asked_but_absent(question: Question, top: list[str]) -> list[float]:
+    """A figure is asked for and the best sentence, or any of the best few, states none the question lacks."""
+    if not question.asks_number or not top:
+        return [0.0, 0.0]
+    return [float(not question.has_new_number(top[0])), float(not any(map(question.has_new_number, top)))]
+
+
+def _needed_terms(terms: QuestionTerms, necessity: dict[str, float], passages: list[str],
+                  top: list[str]) -> list[float]:
+    """What the passages, and the best sentences with their headings, lack of the words an answer would use."""
+    needed = {t: necessity[t] * terms.weights[t] for t in terms.tokens}
+    total = sum(needed.values()) or 1.0
+    lacking, lacking_from_top = terms.missing(passages), terms.missing(top)
+    return [max((necessity[t] for t in lacking), default=0.0), sum(needed[t] for t in lacking) / total,
+            max((necessity[t] for t in lacking_from_top), default=0.0),
+            max((terms.coverage(text, needed) for text in top), default=0.0)]
 
 
 class Reader:
@@ -106,9 +144,11 @@ class Reader:
 
     def __init__(self, data: dict):
         from assistant.answering.domain import DomainModel
+        from assistant.answering.necessity import NecessityModel
         from assistant.answering.reader_model import BinaryModel
 
         self.domain = DomainModel(data["domain"])
+        self.necessity = NecessityModel(data["necessity"])
         self.sentence = BinaryModel(data["sentence"])
         self.answerable = BinaryModel(data["answerable"])
         self.in_domain = BinaryModel(data["in_domain"])
@@ -128,8 +168,9 @@ class Reader:
         if not hits or not cands:
             return Reading(question, "refused", missing=list(terms.tokens))
         rows, scores = self.score_sentences(question, terms, hits, cands, last_turn)
-        features = question_features(question, terms, hits, rows, scores, [c.sentence for c in cands],
-                                     self.domain.probability(question_text))
+        necessity = self.necessity.of(terms)
+        features = question_features(question, terms, hits, rows, scores, cands,
+                                     self.domain.probability(question_text), necessity)
         p_answerable = float(self.answerable.probability(self.answerable.select(features,
                                                                                  QUESTION_FEATURE_NAMES))[0])
         p_in_domain = float(self.in_domain.probability(self.in_domain.select(features, QUESTION_FEATURE_NAMES))[0])
@@ -137,9 +178,16 @@ class Reader:
             status = "answered"
         else:
             status = "partial" if p_in_domain >= self.thresholds["in_domain"] else "refused"
-        missing = terms.missing([h.chunk.indexed_text for h in hits])
+        missing = _most_needed(terms.missing([h.chunk.indexed_text for h in hits]), necessity)
         return Reading(question, status, cands, scores, p_answerable, p_in_domain, missing,
                        self.thresholds["support"])
+
+
+def _most_needed(missing: list[str], necessity: dict[str, float]) -> list[str]:
+    """The missing words an answer would use, most needed first: the ones at least half as needed as the most
+    needed one ('预算', not the '花' or '多少钱' around it)."""
+    most = max((necessity[t] for t in missing), default=0.0)
+    return sorted((t for t in missing if necessity[t] >= SHOWN_NECESSITY_SHARE * most), key=lambda t: -necessity[t])
 
 
 @lru_cache(maxsize=2)

@@ -8,7 +8,8 @@ from functools import lru_cache
 
 from assistant.glossary import load_glossary
 from assistant.retrieval.lexical import LexicalIndex
-from assistant.text import detect_language, tokenize
+from assistant.retrieval.lexicon import load_lexicon
+from assistant.text import tokenize
 
 # Words that ask rather than say; they carry no evidence either way.
 _ASKING_WORDS = """
@@ -29,7 +30,6 @@ class QuestionTerms:
     """The question's content tokens with their idf weights and the glossary synonyms that also count."""
 
     def __init__(self, question: str, lexical: LexicalIndex):
-        self.language = detect_language(question)
         # Whole words only: search-mode sub-words ('量成' from '质量成本') would count as missing terms.
         self.tokens = [t for t in dict.fromkeys(tokenize(question, search=False)) if t not in _asking_tokens()]
         self.weights = {t: lexical.idf(t) for t in self.tokens}
@@ -37,17 +37,20 @@ class QuestionTerms:
         groups = load_glossary().matching_groups(question)
         self.synonyms = {t: [term.lower() for g in groups for term in g.terms
                              if any(t in tokenize(x) for x in g.terms)] for t in self.tokens}
+        lexicon = load_lexicon()
+        self.senses = {t: lexicon.renderings(t, lexical.document_frequency) for t in self.tokens}
 
     def present(self, token: str, text: str, tokens: set[str]) -> bool:
-        return token in tokens or any(s in text for s in self.synonyms[token])
+        """The term itself, a glossary synonym, or one of its renderings in the other language."""
+        return (token in tokens or any(s in text for s in self.synonyms[token])
+                or any(all(word in tokens for word in sense) for sense in self.senses[token]))
 
     def coverage(self, text: str, weights: dict[str, float] | None = None) -> float:
-        """idf-weighted share of question terms present in the text (directly or as a glossary synonym).
-
-        Across languages only glossary terms, names and numbers can match, so only they are counted."""
+        """idf-weighted share of question terms present in the text (as in `present`). Every term counts in a
+        text of either language: the glossary and the lexicon bridge the languages, and a term neither renders
+        is one the text does not have (leaving it out made a one-term match in the other language look
+        complete)."""
         weights = weights or self.weights
-        if detect_language(text) != self.language:
-            weights = {t: w for t, w in weights.items() if self.synonyms[t] or self._crosses_languages(t)}
         total = sum(weights.values())
         if not total:
             return 0.0
@@ -67,10 +70,6 @@ class QuestionTerms:
             return 1.0
         found = set(wanted) - set(self.missing([text]))
         return sum(self.weights[t] for t in found) / total
-
-    def _crosses_languages(self, token: str) -> bool:
-        """Numbers cross languages; so do Latin names when the question is Chinese (SPC, Cpk, Takata)."""
-        return any(c.isdigit() for c in token) or (self.language == "zh" and token.isascii())
 
     def focus_weights(self, texts: list[str]) -> dict[str, float]:
         """Weights that favour the question terms few candidate sentences share: the question's focus,

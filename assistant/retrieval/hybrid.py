@@ -17,6 +17,7 @@ from assistant.industries import industry_mentions
 from assistant.models import DOC_TYPES, LANGS, Chunk, Hit
 from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.lexicon import load_lexicon
 from assistant.retrieval.store import KnowledgeBase
 from assistant.text import detect_language, tokenize
 
@@ -91,13 +92,24 @@ class HybridSearcher:
         k = k or self.settings.top_k
         glossary = load_glossary()
         expanded = glossary.expand(query) if self.settings.glossary_expansion else []
-        query_tokens = _unique(tokenize(query) + [t for term in expanded for t in tokenize(term)])
+        rendered = self._renderings(query)
+        query_tokens = _unique(tokenize(query) + [t for term in expanded for t in tokenize(term)] + rendered)
         result = SearchResult(query, query_tokens, expanded)
-        dense = self._dense(query, expanded, filters)
+        dense = self._dense(query, expanded + rendered, filters)
         lexical = self._lexical(query_tokens, filters)
         named = {key for _, key in industry_mentions(query)}
         result.hits = self._fuse(dense, lexical, query_tokens, named)[:k]
         return result
+
+    def _renderings(self, query: str) -> list[str]:
+        """The query's words in the other language (a general lexicon's renderings the knowledge base uses):
+        a Chinese question then meets English passages, and back, beyond the glossary's terms."""
+        if not self.settings.cross_language_expansion:
+            return []
+        lexicon, frequency = load_lexicon(), self.lexical.document_frequency
+        return _unique([token for word in tokenize(query, search=False)
+                        for rendering in lexicon.renderings(word, frequency)
+                        for token in rendering])
 
     def named_sources(self, query: str) -> tuple[str, ...]:
         """The documents about the entity the query names (a company, a plant, a product, a programme): those
