@@ -167,7 +167,8 @@ def fit_reader(train_ex: list[Example], dev_ex: list[Example], log=print) -> dic
     dev_scores = [sentence_model.scores(e.rows) for e in dev_ex]
     domain, domain_train, domain_dev = domain_scores(train_ex, dev_ex)
     necessity, necessity_train = fit_necessity(train_ex)
-    necessity_dev = [NecessityModel(necessity).of(e.terms) for e in dev_ex]
+    necessity_model = NecessityModel(necessity)
+    necessity_dev = [necessity_model.of(e.terms) for e in dev_ex]
     q_train = question_rows(train_ex, out_of_fold(sentence_spec, train_ex, FEATURE_NAMES), domain_train,
                             necessity_train)
     q_dev = question_rows(dev_ex, dev_scores, domain_dev, necessity_dev)

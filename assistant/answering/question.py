@@ -115,9 +115,13 @@ class Question:
     def asks_number(self) -> bool:
         return bool(_NUMBER_ASKED.search(self.text))
 
+    @cached_property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(_NUMBER_RE.findall(self.text))
+
     def has_new_number(self, sentence: str) -> bool:
         """Whether the sentence has a number the question does not already state."""
-        return bool(set(_NUMBER_RE.findall(sentence)) - set(_NUMBER_RE.findall(self.text)))
+        return bool(set(_NUMBER_RE.findall(sentence)) - self.numbers)
 
     @cached_property
     def years(self) -> frozenset[str]:

@@ -49,8 +49,7 @@ MONOTONE = {**dict.fromkeys(
     ["best_score", "second_score", "mean_top_scores", "best_coverage", "best_flat_coverage", "best_bigram_share",
      "passage_coverage", "passage_flat_coverage", "union_coverage", "heading_coverage", "best_shape_match",
      "top_shape_match", "attribute_in_passages", "attribute_in_top_sentences", "asked_value_in_top",
-     "asked_value_anywhere", "domain",
-     "best_needed_coverage"], 1),
+     "asked_value_anywhere", "domain", "best_needed_coverage"], 1),
     **dict.fromkeys(["missing_idf_share", "missing_max_idf", "year_missing", "unknown_share", "needed_missing_max",
                      "needed_missing_share", "needed_missing_from_top_max", "number_asked_none_in_best",
                      "number_asked_none_in_top"], -1)}
@@ -114,8 +113,8 @@ def question_features(question: Question, terms: QuestionTerms, hits: list[Hit],
         min(len(load_glossary().matching_groups(question.text)), MAX_QC_TERMS) / MAX_QC_TERMS,
         float(bool(question.answer_kinds)), max((float(rows[i, column["has_asked_value"]]) for i in best), default=0.0),
         float(rows[:, column["has_asked_value"]].max()) if len(rows) else 0.0, domain,
-        *_needed_terms(terms, necessity, texts, [f"{sentences[i]} {hits[cands[i].hit_rank].chunk.context_prefix}"
-                                                 for i in best]),
+        *_needed_terms(terms, necessity, missing, [f"{sentences[i]} {hits[cands[i].hit_rank].chunk.context_prefix}"
+                                                   for i in best]),
         *_number_asked_but_absent(question, [sentences[i] for i in best]),
         *[float(question.qtype == q) for q in QTYPES],
     ]], dtype=np.float32)
@@ -128,19 +127,21 @@ def _number_asked_but_absent(question: Question, top: list[str]) -> list[float]:
     return [float(not question.has_new_number(top[0])), float(not any(map(question.has_new_number, top)))]
 
 
-def _needed_terms(terms: QuestionTerms, necessity: dict[str, float], passages: list[str],
+def _needed_terms(terms: QuestionTerms, necessity: dict[str, float], lacking: list[str],
                   top: list[str]) -> list[float]:
-    """What the passages, and the best sentences with their headings, lack of the words an answer would use."""
+    """What the passages (`lacking`: the terms none has), and the best sentences with their headings, lack of the
+    words an answer would use."""
     needed = {t: necessity[t] * terms.weights[t] for t in terms.tokens}
     total = sum(needed.values()) or 1.0
-    lacking, lacking_from_top = terms.missing(passages), terms.missing(top)
+    lacking_from_top = terms.missing(top)
     return [max((necessity[t] for t in lacking), default=0.0), sum(needed[t] for t in lacking) / total,
             max((necessity[t] for t in lacking_from_top), default=0.0),
             max((terms.coverage(text, needed) for text in top), default=0.0)]
 
 
 class Reader:
-    """The three trained parts: sentence scorer, answerability, and in-domain (partial rather than refused)."""
+    """The trained parts: term necessity, sentence scorer, answerability, and in-domain (partial rather than
+    refused), with the domain classifier."""
 
     def __init__(self, data: dict):
         from assistant.answering.domain import DomainModel
