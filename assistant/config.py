@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+BUNDLED_INT8 = "bundled-int8:all-MiniLM-L6-v2"  # the same model as int8 ONNX (assistant/retrieval/onnx_embeddings.py)
 
 
 def default_data_dir() -> Path:
@@ -29,7 +30,8 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, description="Use a Chroma server instead of the embedded store.")
     chroma_port: int = 8000
     embedding_model: str = Field(BUNDLED_MODEL, description="sentence-transformers name/path, openai:NAME or "
-                                 "ollama:NAME (an embedding server), or 'hash'.")
+                                 f"ollama:NAME (an embedding server), {BUNDLED_INT8} (the bundled model as "
+                                 "int8 ONNX), or 'hash'.")
     embedding_url: str | None = Field(None, description="The embedding server of openai:/ollama: models; default "
                                       "QCA_OPENAI_BASE_URL or QCA_OLLAMA_URL.")
     embedding_batch_size: int = 32

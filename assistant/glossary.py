@@ -57,6 +57,19 @@ class Glossary:
                 seen.append(index)
         return [self.groups[i] for i in seen]
 
+    def terms_in(self, text: str) -> list[str]:
+        """The glossary terms the text names, as written there, in reading order; of overlapping matches the
+        longest ('统计过程控制', not the '过程控制' inside it)."""
+        lowered = text.lower()
+        found = sorted(((m.start(), -(m.end() - m.start())) for pattern, as_is, _ in self._patterns
+                        for m in pattern.finditer(text if as_is else lowered)))
+        terms, end = [], 0
+        for start, negative_length in found:
+            if start >= end:
+                end = start - negative_length
+                terms.append(text[start:end])
+        return terms
+
     def expand(self, text: str) -> list[str]:
         """All terms of every group mentioned in the text (the query's own wording included)."""
         terms: list[str] = []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,11 +14,17 @@ from assistant.auth import User, UserStore, require_manage
 from assistant.config import Settings, get_settings
 from assistant.errors import BadInputError, PermissionDeniedError
 from assistant.industries import normalize_industry
-from assistant.models import Answer
+from assistant.models import LANGS, Answer
 from assistant.retrieval.embeddings import Embedder, get_embedder
 from assistant.retrieval.hybrid import HybridSearcher, SearchFilters, SearchResult
-from assistant.retrieval.lexical import LexicalIndex, load_lexical_index
+from assistant.retrieval.lexical_store import LexicalStore
 from assistant.retrieval.store import KnowledgeBase, make_client, validate_kb_name
+
+log = logging.getLogger(__name__)
+LEXICAL_DIR = "lexical"  # the knowledge base's BM25 store, under its directory in the data dir
+RETIRED_CACHE = "bm25.json"  # the in-memory index's cache (every chunk's text again) that the store replaced
+SYNC_WAIT_SECONDS = 10.0  # a write waits this long for another process's sync of the same store to finish
+SYNC_RETRY_SECONDS = 0.2
 
 
 class Assistant:
@@ -27,15 +35,15 @@ class Assistant:
         self.settings = settings or get_settings()
         self._client = None
         self._kbs: dict[str, KnowledgeBase] = {}
-        self._lexical: dict[str, LexicalIndex] = {}
-        self._rebuilding: set[str] = set()
+        self._lexical: dict[str, LexicalStore] = {}
+        self._syncing: dict[str, threading.Lock] = {}
         self._lock = threading.RLock()
 
     @property
     def embedder(self) -> Embedder:
         settings = self.settings
         return get_embedder(settings.embedding_model, settings.embedding_batch_size, settings.embedding_server(),
-                            settings.openai_api_key, settings.llm_timeout)
+                            settings.openai_api_key, settings.llm_timeout, settings.models_dir)
 
     def access(self) -> UserStore | None:
         """The users and knowledge-base restrictions when an auth file is configured, else None (open app)."""
@@ -110,35 +118,50 @@ class Assistant:
                 self._kbs[name] = knowledge_base
             return self._kbs[name]
 
-    def lexical(self, name: str = "default") -> LexicalIndex:
-        """The BM25 index. One small read of the collection's version per call tells whether another process
-        changed it; then the index is rebuilt in a background thread while the previous one keeps answering, so
-        no question waits for a rebuild (this process's own writes rebuild it as part of the write)."""
-        kb = self.kb(name)
-        version = kb.version()
-        with self._lock:
-            cached = self._lexical.get(name)
-            if cached is not None and cached.version != version and name not in self._rebuilding:
-                self._rebuilding.add(name)
-                threading.Thread(target=self._rebuild_lexical, args=(name,), daemon=True).start()
-        if cached is not None:
-            return cached
-        with self._lock:  # the first build: once, by whoever asks first
-            return self._lexical.get(name) or self._rebuild_lexical(name)
+    def lexical(self, name: str = "default") -> LexicalStore:
+        """The BM25 store. One small read of the collection's version per call tells whether another process
+        changed the knowledge base; then the store takes up the changed chunks in a background thread while the
+        previous state keeps answering, so no question waits for it. Only a store never synced is synced first."""
+        version = self.kb(name).version()
+        store = self._store(name)
+        if store.version != version:
+            store.refresh()  # another process sharing the data dir may have synced it already
+        if not store.version:
+            self._sync(name, wait=True)
+        elif store.version != version and not self._syncing[name].locked():
+            threading.Thread(target=self._sync, args=(name,), daemon=True).start()
+        return store
 
-    def _rebuild_lexical(self, name: str) -> LexicalIndex:
-        try:
-            index = load_lexical_index(self.kb(name), self.settings.kb_dir(name))
-            with self._lock:
-                self._lexical[name] = index
-            return index
-        finally:
-            with self._lock:
-                self._rebuilding.discard(name)
+    def _store(self, name: str) -> LexicalStore:
+        with self._lock:
+            if name not in self._lexical:
+                (self.settings.kb_dir(name) / RETIRED_CACHE).unlink(missing_ok=True)
+                self._lexical[name] = LexicalStore(self.settings.kb_dir(name) / LEXICAL_DIR)
+                self._syncing[name] = threading.Lock()
+            return self._lexical[name]
+
+    def _sync(self, name: str, wait: bool = False) -> None:
+        """Bring the store up to date; with `wait`, until done (this process's own writes, a first use), else
+        once if nothing else is syncing it (a busy store is taken up by a later question)."""
+        deadline = time.monotonic() + SYNC_WAIT_SECONDS
+        lock = self._syncing[name]
+        while True:
+            if lock.acquire(blocking=wait):
+                try:
+                    if not self._lexical[name].sync(self.kb(name)).busy:
+                        return
+                finally:
+                    lock.release()
+            elif not wait:
+                return  # this process is syncing it already
+            if not wait or time.monotonic() > deadline:
+                log.warning("the BM25 store of '%s' is busy (another process is writing it); synced later", name)
+                return
+            time.sleep(SYNC_RETRY_SECONDS)
 
     def require_content(self, name: str = "default") -> None:
         """Work products and evals on an empty knowledge base would only refuse; say why instead."""
-        if not self.lexical(name).chunks:
+        if not self.kb(name).count():
             hint = " (run: qcassist ingest corpus/)" if name == "default" else ""
             raise BadInputError(f"knowledge base '{name}' is empty{hint}; data directory: {self.settings.data_dir}")
 
@@ -235,11 +258,10 @@ class Assistant:
                                        "ingested_at": e.ingested_at} for e in entries]}
 
     def stats(self, kb: str = "default") -> dict:
-        chunks = self.lexical(kb).chunks
-        by_lang: dict[str, int] = {"zh": 0, "en": 0}
-        for chunk in chunks:
-            by_lang[chunk.lang] = by_lang.get(chunk.lang, 0) + 1
-        return {"kb": kb, "sources": len({c.source for c in chunks}), "chunks": len(chunks), "by_lang": by_lang}
+        """Counts from the BM25 store: a few small reads, however large the knowledge base."""
+        store = self.lexical(kb)
+        return {"kb": kb, "sources": len(store.titles()), "chunks": store.size(),
+                "by_lang": {lang: store.count("lang", lang) for lang in LANGS}}
 
     def delete_source(self, source: str, kb: str = "default", user: User | None = None) -> dict:
         self.check_manage(user)
@@ -249,10 +271,10 @@ class Assistant:
         return {"kb": kb, "source": source, "chunks_removed": removed}
 
     def _after_write(self, kb: str) -> None:
-        """A loaded index is brought up to date as part of this process's own write, so its next question sees
-        the change at once; one never loaded is built when first needed."""
-        if kb in self._lexical:
-            self._rebuild_lexical(kb)
+        """The BM25 store takes up this process's own write before the write returns, so the next question, in
+        this process or any sharing the data dir, sees the change at once."""
+        self._store(kb)
+        self._sync(kb, wait=True)
 
 
 def _require_text(value: str, what: str) -> None:

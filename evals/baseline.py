@@ -16,7 +16,7 @@ from assistant.answering.reader import load_reader
 from assistant.answering.terms import QuestionTerms
 from assistant.models import Answer, Chunk, Citation, GroundingReport, Hit
 from assistant.retrieval.embeddings import Embedder
-from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.lexical import TermCounts
 from assistant.text import detect_language, tokenize
 
 
@@ -32,8 +32,7 @@ class BaselineRAG:
         self.embedder = embedder
         self.vectors = self._vectors(cache_dir)
         # The composer weighs question terms by idf; the baseline retrieves by vectors alone.
-        lexical = LexicalIndex("baseline", self.chunks, [tokenize(c.text) for c in self.chunks])
-        self.lexical = lexical
+        self.lexical = TermCounts([tokenize(c.text) for c in self.chunks])
         self.composer = ExtractiveComposer(composer_settings.answer_sentences)
 
     def _vectors(self, cache_dir: Path) -> np.ndarray:

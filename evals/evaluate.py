@@ -14,7 +14,7 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
 def _project_runner(assistant: Assistant, kb: str, backend: str | None):
-    chunks = assistant.lexical(kb).chunks
+    chunks = assistant.kb(kb).all_chunks()
     per_source: dict[str, int] = {}
     industries: dict[str, str] = {}
     for chunk in chunks:

@@ -68,6 +68,7 @@ def run_scale_bench(chunks: int, embedding_model: str = "hash") -> dict:
             "ingest_chunks_per_s": round(ingest["chunks"] / ingest["seconds"], 1),
             "ask_p50_ms": asks["p50_ms"], "ask_p95_ms": asks["p95_ms"],
             "first_answer_after_start_s": restart["seconds"], "rss_after_asks_mb": asks["rss_mb"],
+            "kb_stats_ms": asks["stats_ms"], "kb_stats_chunks": asks["stats_chunks"],
             "one_file_change": changed, "disk_mb": round(disk / 1e6, 1)}
 
 
@@ -105,7 +106,10 @@ def _in_process(spec: dict) -> dict:
         assistant.ask(question)
         latencies.append((time.perf_counter() - start) * 1000)
     latencies.sort()
-    return {"p50_ms": round(statistics.median(latencies), 1),
+    started = time.perf_counter()
+    chunks = assistant.stats()["chunks"]
+    return {"stats_ms": round((time.perf_counter() - started) * 1000, 1), "stats_chunks": chunks,
+            "p50_ms": round(statistics.median(latencies), 1),
             "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
             "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 

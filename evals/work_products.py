@@ -41,7 +41,7 @@ def run_work_product_eval(assistant, kb: str = "default", items: list[dict] | No
     """Per-item results and the summary: relevance@1/@3, quiz support, corpus-drawn options, grounding."""
     assistant.require_content(kb)
     items = items or load_items()
-    corpus_text = " ".join(c.text for c in assistant.lexical(kb).chunks)
+    corpus_text = " ".join(c.text for c in assistant.kb(kb).all_chunks())
     strategy = [_strategy_item(assistant, i, kb) for i in items if i["kind"] == "strategy"]
     onboarding = [_onboarding_item(assistant, i, kb, corpus_text) for i in items if i["kind"] == "onboarding"]
     questions = sum(r["questions"] for r in onboarding)

@@ -63,7 +63,7 @@ def test_careless_files_ingest_safely_and_a_missing_path_fails_alone(tmp_path):
     from assistant.config import Settings
     from assistant.service import Assistant
 
-    chunks = Assistant(Settings(data_dir=tmp_path / "data", embedding_model="hash", _env_file=None)).lexical().chunks
+    chunks = Assistant(Settings(data_dir=tmp_path / "data", embedding_model="hash", _env_file=None)).kb().all_chunks()
     assert any("Qualitätskontrolle" in c.text for c in chunks)  # the umlauts came through
     longest = max(len(c.text) for c in chunks)
     assert longest <= Settings(_env_file=None).chunk_tokens * 8 and len(chunks) > 700  # the blob, cut to size

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_case_figures_become_rows_with_their_source(corpus_assistant):
-    rows = extract_rows(corpus_assistant.lexical().chunks)
+    rows = extract_rows(corpus_assistant.kb().all_chunks())
     found = {(r.citation["source"], r.metric, r.before, r.after, r.change) for r in rows}
     assert ("corpus/zh/case-electronics-repair-rate.md", "产品返修率", "", "", "-30%") in found
     assert ("corpus/zh/case-electronics-repair-rate.md", "客户满意度评分（CSAT）", "", "", "+15%") in found
@@ -19,6 +19,6 @@ def test_case_figures_become_rows_with_their_source(corpus_assistant):
 
 
 def test_industry_filter_and_formats(corpus_assistant):
-    rows = extract_rows(corpus_assistant.lexical().chunks, "logistics")
+    rows = extract_rows(corpus_assistant.kb().all_chunks(), "logistics")
     assert rows and all(r.industry == "logistics" for r in rows)
     assert "配送延迟率" in to_markdown(rows) and to_csv(rows).startswith("case,industry,intervention")

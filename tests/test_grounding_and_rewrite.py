@@ -43,17 +43,20 @@ def test_follow_ups_are_rewritten_by_rule():
     assert rule_based_condense("What about logistics?", english) == "How can logistics reduce complaints?"
     assert rule_based_condense("How is it measured?", english) == \
         "How can manufacturing reduce complaints? How is it measured?"
+    assert rule_based_condense("And how is CSAT different?", english) == \
+        "How can manufacturing reduce complaints? And how is CSAT different?"
     assert rule_based_condense("What is SPC used for in food plants?", english) == \
         "What is SPC used for in food plants?"
 
 
 def test_a_question_pointing_back_carries_the_topic_of_the_conversation():
     pdca = [{"role": "user", "content": "PDCA循环包括哪几个阶段？"}, {"role": "assistant", "content": "计划、执行……"}]
-    assert rule_based_condense("这个方法最早是从谁的思想来的？", pdca) == \
-        "PDCA循环包括哪几个阶段？ 这个方法最早是从谁的思想来的？"
+    assert rule_based_condense("这个方法最早是从谁的思想来的？", pdca) == "PDCA循环 这个方法最早是从谁的思想来的？"
     dora = [{"role": "user", "content": "What are the four DORA metrics?"},
             {"role": "user", "content": "Which of them describe stability?"}]
     assert rule_based_condense("Which book summarised that research?", dora) == \
-        "What are the four DORA metrics? Which of them describe stability? Which book summarised that research?"
+        "DORA metrics Which book summarised that research?"
+    no_terms = [{"role": "user", "content": "Who runs the night shift audit?"}]
+    assert rule_based_condense("Why does it matter?", no_terms) == "Who runs the night shift audit? Why does it matter?"
     own_topic = "它和FMEA在汽车行业里通常怎么配合使用？"
     assert rule_based_condense(own_topic, pdca) == own_topic

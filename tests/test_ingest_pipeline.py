@@ -103,7 +103,7 @@ def test_no_chunk_is_ever_truncated_by_the_real_model(tmp_path, corpus_assistant
     chunks = chunk_document(doc, embedder.count_tokens, 160, 32, embedder.max_tokens)
     assert len(chunks) > 5
     assert max(embedder.count_tokens(c.indexed_text) for c in chunks) <= embedder.max_tokens
-    corpus_chunks = corpus_assistant.lexical().chunks
+    corpus_chunks = corpus_assistant.kb().all_chunks()
     assert max(embedder.count_tokens(c.indexed_text) for c in corpus_chunks) <= embedder.max_tokens
 
 

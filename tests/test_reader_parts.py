@@ -56,11 +56,10 @@ def _asked_column(question: str, hits: list[Hit], name: str) -> dict[str, float]
     """One of the reader's features for every candidate sentence of the hits, by sentence."""
     from assistant.answering.features import FEATURE_NAMES, sentence_features
     from assistant.answering.terms import QuestionTerms
-    from assistant.retrieval.lexical import LexicalIndex
+    from assistant.retrieval.lexical import TermCounts
     from assistant.text import tokenize
 
-    chunks = [h.chunk for h in hits]
-    terms = QuestionTerms(question, LexicalIndex("v", chunks, [tokenize(c.indexed_text) for c in chunks]))
+    terms = QuestionTerms(question, TermCounts([tokenize(h.chunk.indexed_text) for h in hits]))
     cands = candidates(hits)
     rows = sentence_features(Question(question), terms, hits, cands)
     return {c.sentence: float(rows[i, FEATURE_NAMES.index(name)]) for i, c in enumerate(cands)}
@@ -193,3 +192,11 @@ def test_chatty_words_are_not_needed_in_an_answer_and_the_asked_attribute_is(cor
     assert max(english["hey"], english["quick"]) < 0.1 < 0.9 < min(english["rpn"], english["fmea"])
     budget = _necessity(corpus_assistant, "8D 培训预算花了多少钱")
     assert budget["预算"] > budget["花"] and budget["预算"] > budget["多少钱"]
+
+
+def test_a_year_answers_only_a_question_asking_for_a_date():
+    founding = "1987年，福特在培训中系统介绍了这一方法。"
+    assert not Question("福特推行8D，培训预算花了多少钱？").has_new_number(founding)
+    assert Question("福特是哪一年开始推行8D的？").has_new_number(founding)
+    assert Question("培训花了多少钱？").has_new_number("1987年的培训花了200万美元。")
+    assert not Question("1987年的培训花了多少钱？").has_new_number("1987年，福特开始培训。")

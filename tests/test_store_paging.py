@@ -32,28 +32,45 @@ def test_the_query_path_reads_the_version_not_the_chunks(tmp_path, hash_settings
     assistant = Assistant(hash_settings)
     assistant.ingest([_doc(tmp_path / "lots.md", 10)], progress=False)
     assistant.ask("第3批的抽样缺陷数是多少？")  # warm: the index is built once
-    monkeypatch.setattr(assistant.kb().collection, "get", lambda **kw: pytest.fail("the query path listed chunks"))
+    real_get = assistant.kb().collection.get
+    monkeypatch.setattr(assistant.kb().collection, "get", lambda ids=None, **kw: real_get(ids=ids, **kw) if ids
+                        else pytest.fail("the query path listed chunks"))  # texts by id for the hits only
     assert "3" in assistant.ask("第3批的抽样缺陷数是多少？").answer
 
 
 def test_a_change_by_another_process_is_picked_up_in_the_background(tmp_path, hash_settings, monkeypatch):
     import threading
 
-    import assistant.service
+    from assistant.retrieval.lexical_store import LexicalStore
 
     reader, writer = Assistant(hash_settings), Assistant(hash_settings)  # two processes' worth of state
     writer.ingest([_doc(tmp_path / "lots.md", 5)], progress=False)
-    before = len(reader.lexical().chunks)
+    before = reader.lexical().size()
     new = tmp_path / "more.md"
     new.write_text("# 新增\n\n## 供应商\n供应商甲的来料合格率为99.2%。\n", encoding="utf-8")
+    monkeypatch.setattr(writer, "_after_write", lambda kb: None)  # as a process with its own data dir: not our store
     writer.ingest([new], progress=False)
-    builders, real_load = [], assistant.service.load_lexical_index
-    monkeypatch.setattr(assistant.service, "load_lexical_index",
-                        lambda *a: builders.append(threading.current_thread()) or real_load(*a))
-    reader.ask("供应商甲的来料合格率是多少？")  # answered from the previous index; the new one is built meanwhile
-    assert wait_for(lambda: len(reader.lexical().chunks) == before + 1)
-    assert builders and threading.main_thread() not in builders  # never inside the question
+    syncers, real_sync = [], LexicalStore.sync
+    monkeypatch.setattr(LexicalStore, "sync", lambda self, kb: syncers.append(threading.current_thread())
+                        or real_sync(self, kb))
+    reader.ask("供应商甲的来料合格率是多少？")  # answered from the store as it was; it takes up the change meanwhile
+    assert wait_for(lambda: reader.lexical().size() == before + 1)
+    assert syncers and threading.main_thread() not in syncers  # never inside the question
     assert "99.2%" in reader.ask("供应商甲的来料合格率是多少？").answer
+
+
+def test_a_process_sharing_the_data_dir_takes_up_the_store_the_writer_synced(tmp_path, hash_settings, monkeypatch):
+    from assistant.retrieval.lexical_store import LexicalStore
+
+    reader, writer = Assistant(hash_settings), Assistant(hash_settings)
+    writer.ingest([_doc(tmp_path / "lots.md", 5)], progress=False)
+    before = reader.lexical().size()
+    new = tmp_path / "more.md"
+    new.write_text("# 新增\n\n## 供应商\n供应商乙的来料合格率为98.1%。\n", encoding="utf-8")
+    writer.ingest([new], progress=False)  # syncs the store both share
+    monkeypatch.setattr(LexicalStore, "sync", lambda *a: pytest.fail("the writer already synced it"))
+    assert reader.lexical().size() == before + 1
+    assert "98.1%" in reader.ask("供应商乙的来料合格率是多少？").answer
 
 
 def test_ingesting_a_file_reads_only_that_source(tmp_path, hash_settings, monkeypatch):

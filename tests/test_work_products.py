@@ -71,7 +71,7 @@ def test_onboarding_module_has_every_part_and_a_checked_quiz(corpus_assistant):
         assert claim_support(q["source_sentence"], passages[q["citation"]]) >= SUPPORT_THRESHOLD
         if q["kind"] == "choice":
             assert len(set(q["options"])) == 4 and q["answer"] in q["options"]
-            corpus_text = " ".join(c.text for c in corpus_assistant.lexical().chunks)
+            corpus_text = " ".join(c.text for c in corpus_assistant.kb().all_chunks())
             assert all(option in corpus_text for option in q["options"])  # distractors come from the corpus
     _assert_grounded(doc)
 
@@ -103,7 +103,7 @@ def test_draft_targets_follow_case_figures_and_exports_open(corpus_assistant, tm
 
 
 def test_evidence_chart_is_a_png_of_the_changes(corpus_assistant, tmp_path):
-    rows = extract_rows(corpus_assistant.lexical().chunks)
+    rows = extract_rows(corpus_assistant.kb().all_chunks())
     points = chart_rows(rows)
     assert len(points) >= 12 and {"scheduling / delivery", "returns reduction"} <= {p["type"] for p in points}
     assert {"label": "late delivery rate (logistics)", "value": -20.0, "unit": "%",

@@ -120,8 +120,12 @@ class Question:
         return frozenset(_NUMBER_RE.findall(self.text))
 
     def has_new_number(self, sentence: str) -> bool:
-        """Whether the sentence has a number the question does not already state."""
-        return bool(set(_NUMBER_RE.findall(sentence)) - self.numbers)
+        """Whether the sentence has a number the question does not already state; a year counts only when a date
+        is asked ('1987年' does not answer '培训预算花了多少钱')."""
+        found = set(_NUMBER_RE.findall(sentence)) - self.numbers
+        if "date" not in self.answer_kinds:
+            found -= set(_YEAR_RE.findall(sentence))
+        return bool(found)
 
     @cached_property
     def years(self) -> frozenset[str]:

@@ -9,6 +9,8 @@ from assistant.industries import industry_mentions
 from assistant.text import tokenize
 
 _FOLLOW_UP_RE = re.compile(r"^(那|那么|还有|另外|and\b|what about|how about)|呢[？?]?$", re.IGNORECASE)
+_BARE_FOLLOW_UP_RE = re.compile(r"^(and|what about|how about)\b|呢[？?]?$", re.IGNORECASE)
+MAX_SUBJECT_WORDS = 2  # '那服务业呢？', 'And how is CSAT different?': a subject, perhaps a bare verb, nothing more
 _PRONOUN_RE = re.compile(r"\b(it|its|they|them|this|that|these|those)\b|它|这个|那个|这些|那些", re.IGNORECASE)
 
 
@@ -29,8 +31,10 @@ def needs_context(question: str) -> bool:
 
 
 def rule_based_condense(question: str, history: list[dict[str, str]]) -> str:
-    """Carry the conversation's topic: swap the previous question's industry for the new one, or put the latest
-    earlier question that names a topic, and the previous question, before this one."""
+    """Carry the conversation's topic: swap the previous question's industry for the new one; a follow-up naming
+    only a new subject ('那D7呢？') gets the earlier question it stands for; one asking its own thing ('这个方法最早
+    是从谁的思想来的？') gets only the topic's terms, so the reader weighs what is asked now, not what was asked
+    before."""
     previous = [t["content"].strip() for t in history if t.get("role") == "user" and t.get("content", "").strip()]
     if not previous or not needs_context(question):
         return question
@@ -39,4 +43,23 @@ def rule_based_condense(question: str, history: list[dict[str, str]]) -> str:
     if new and old:
         return re.sub(re.escape(old[0][0]), new[0][0], last, count=1, flags=re.IGNORECASE)
     topic = next((p for p in reversed(previous) if has_topic(p)), last)
-    return " ".join(dict.fromkeys([topic, last, question.strip()]))
+    if names_only_a_subject(question):
+        return " ".join(dict.fromkeys([topic, last, question.strip()]))
+    return " ".join(dict.fromkeys([*topic_terms(topic), question.strip()]))
+
+
+def names_only_a_subject(question: str) -> bool:
+    """'那服务业呢？', 'What about hotels and restaurants?': a new subject for the previous question, no attribute
+    of its own to ask."""
+    return bool(_BARE_FOLLOW_UP_RE.search(question.strip())) and len(tokenize(question, search=False)) <= \
+        MAX_SUBJECT_WORDS
+
+
+def topic_terms(turn: str) -> list[str]:
+    """The QC terms an earlier question names, with its industries; the whole question when it names no QC term
+    (in 'How can manufacturing reduce complaints?' the industry alone is not what 'it' points to)."""
+    industries = [alias for alias, _ in industry_mentions(turn)]
+    terms = [t for t in load_glossary().terms_in(turn) if t.lower() not in map(str.lower, industries)]
+    if not terms:
+        return [turn]
+    return terms + [alias for alias in industries if not any(alias.lower() in t.lower() for t in terms)]

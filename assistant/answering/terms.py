@@ -7,7 +7,7 @@ import math
 from functools import lru_cache
 
 from assistant.glossary import load_glossary
-from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.lexical import TermStatistics
 from assistant.retrieval.lexicon import load_lexicon
 from assistant.text import tokenize
 
@@ -29,7 +29,7 @@ def _asking_tokens() -> frozenset[str]:
 class QuestionTerms:
     """The question's content tokens with their idf weights and the glossary synonyms that also count."""
 
-    def __init__(self, question: str, lexical: LexicalIndex):
+    def __init__(self, question: str, lexical: TermStatistics):
         # Whole words only: search-mode sub-words ('量成' from '质量成本') would count as missing terms.
         self.tokens = [t for t in dict.fromkeys(tokenize(question, search=False)) if t not in _asking_tokens()]
         self.weights = {t: lexical.idf(t) for t in self.tokens}

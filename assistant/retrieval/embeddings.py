@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from assistant.config import BUNDLED_MODEL
+from assistant.config import BUNDLED_INT8, BUNDLED_MODEL
 from assistant.errors import BadInputError
 from assistant.retrieval.remote_embeddings import PROVIDERS, RemoteEmbedder
 
@@ -91,11 +92,18 @@ class HashEmbedder:
 
 @lru_cache(maxsize=4)
 def get_embedder(name: str, batch_size: int = 32, url: str | None = None, api_key: str | None = None,
-                 timeout: float = 60.0) -> Embedder:
+                 timeout: float = 60.0, models_dir: Path | None = None) -> Embedder:
     """One shared instance per model: loading takes seconds, so it happens once per process. `openai:NAME` and
-    `ollama:NAME` are served at `url`; 'hash' is the test fake; anything else a sentence-transformers name or path."""
+    `ollama:NAME` are served at `url`; 'hash' is the test fake; BUNDLED_INT8 the bundled model as int8 ONNX,
+    exported into `models_dir`; anything else a sentence-transformers name or path."""
     if name == "hash":
         return HashEmbedder()
+    if name == BUNDLED_INT8:
+        from assistant.retrieval.onnx_embeddings import OnnxInt8Embedder
+
+        if models_dir is None:
+            raise BadInputError(f"{name} needs a folder to export the model into")
+        return OnnxInt8Embedder(models_dir, batch_size)
     if name.split(":", 1)[0] in PROVIDERS:
         if not url:
             raise BadInputError(f"{name} needs the embedding server's address: set QCA_EMBEDDING_URL")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -16,7 +15,7 @@ from assistant.glossary import load_glossary, mentions
 from assistant.industries import industry_mentions
 from assistant.models import DOC_TYPES, LANGS, Chunk, Hit
 from assistant.retrieval.embeddings import Embedder
-from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.lexical_store import LexicalStore
 from assistant.retrieval.lexicon import load_lexicon
 from assistant.retrieval.store import KnowledgeBase
 from assistant.text import detect_language, tokenize
@@ -61,13 +60,15 @@ class SearchFilters:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def admits(self, chunk: Chunk) -> bool:
-        if self.industry and not ({self.industry, "general"} & set(chunk.industries)):
-            return False
-        if self.sources and chunk.source not in self.sources:
-            return False
-        return all(value is None or getattr(chunk, key) == value
-                   for key, value in (("doc_type", self.doc_type), ("lang", self.lang), ("source", self.source)))
+    def lexical_where(self) -> dict[str, list[str]]:
+        """The same filters for the BM25 store: each field maps to the values one of which a chunk must have."""
+        where = {key: [value] for key, value in (("doc_type", self.doc_type), ("lang", self.lang)) if value}
+        if self.industry:
+            where["industries"] = [self.industry, "general"]
+        if self.source or self.sources:
+            named = set(self.sources or [self.source])
+            where["source"] = sorted(named & {self.source} if self.source else named)
+        return where
 
 
 @dataclass
@@ -84,7 +85,7 @@ class SearchResult:
 class HybridSearcher:
     """Ranks chunks of one knowledge base for a query; every score that ranked a hit is kept on the hit."""
 
-    def __init__(self, kb: KnowledgeBase, lexical: LexicalIndex, embedder: Embedder, settings: Settings):
+    def __init__(self, kb: KnowledgeBase, lexical: LexicalStore, embedder: Embedder, settings: Settings):
         self.kb, self.lexical, self.embedder, self.settings = kb, lexical, embedder, settings
 
     def search(self, query: str, filters: SearchFilters | None = None, k: int | None = None) -> SearchResult:
@@ -96,7 +97,7 @@ class HybridSearcher:
         query_tokens = _unique(tokenize(query) + [t for term in expanded for t in tokenize(term)] + rendered)
         result = SearchResult(query, query_tokens, expanded)
         dense = self._dense(query, expanded + rendered, filters)
-        lexical = self._lexical(query_tokens, filters)
+        lexical = self._lexical(query_tokens, filters, dense)
         named = {key for _, key in industry_mentions(query)}
         result.hits = self._fuse(dense, lexical, query_tokens, named)[:k]
         return result
@@ -114,7 +115,7 @@ class HybridSearcher:
     def named_sources(self, query: str) -> tuple[str, ...]:
         """The documents about the entity the query names (a company, a plant, a product, a programme): those
         whose title has the query's rarest title word, in either language, if a few documents at most do."""
-        glossary, titles = load_glossary(), self.lexical.titles
+        glossary, titles = load_glossary(), self.lexical.titles()
         by_word: dict[str, set[str]] = {}
         for word in dict.fromkeys(tokenize(query, search=False)):
             if len(word) < MIN_NAME_CHARS or word.isdigit():
@@ -146,17 +147,14 @@ class HybridSearcher:
         found = self.kb.dense_search(vector, self.settings.candidate_k, filters.where())
         return {chunk.chunk_id: (chunk, score) for chunk, score in found}
 
-    def _lexical(self, query_tokens: list[str], filters: SearchFilters) -> dict[str, tuple[Chunk, float]]:
-        scores = self.lexical.scores(query_tokens)
-        ranked = np.argsort(-scores, kind="stable")  # ties in chunk-id order, the same on every machine
-        found: dict[str, tuple[Chunk, float]] = {}
-        for index in ranked:
-            if scores[index] <= 0 or len(found) >= self.settings.candidate_k:
-                break
-            chunk = self.lexical.chunks[index]
-            if filters.admits(chunk):
-                found[chunk.chunk_id] = (chunk, float(scores[index]))
-        return found
+    def _lexical(self, query_tokens: list[str], filters: SearchFilters,
+                 dense: dict[str, tuple[Chunk, float]]) -> dict[str, tuple[Chunk, float]]:
+        """The BM25 store's best chunks; texts are read by id for the hits the dense side did not bring."""
+        found = self.lexical.search(query_tokens, filters.lexical_where(), self.settings.candidate_k)
+        found.sort(key=lambda pair: (-pair[1], pair[0]))  # ties in chunk-id order, the same on every machine
+        texts = {c.chunk_id: c for c in self.kb.chunks_by_ids([i for i, _ in found if i not in dense])}
+        texts.update((chunk_id, chunk) for chunk_id, (chunk, _) in dense.items())
+        return {chunk_id: (texts[chunk_id], score) for chunk_id, score in found if chunk_id in texts}
 
     def _fuse(self, dense: dict, lexical: dict, query_tokens: list[str], named_industries: set[str]) -> list[Hit]:
         s = self.settings
@@ -175,15 +173,14 @@ class HybridSearcher:
             # An editor's corrected answer (an FAQ entry) is preferred when a later question matches it.
             if hit.chunk.doc_type == "faq":
                 hit.fused_score *= 1 + s.faq_boost
-        token_sets = self.lexical.tokens_by_id  # built once per index, not per query
-        kept: list[Hit] = []
+        kept: list[tuple[Hit, set[str]]] = []
         for hit in sorted(hits.values(), key=lambda h: (-h.fused_score, h.chunk.chunk_id)):
-            tokens = token_sets.get(hit.chunk.chunk_id) or set(tokenize(hit.chunk.indexed_text))
-            if any(_jaccard(tokens, token_sets.get(k.chunk.chunk_id, set())) >= s.dedup_jaccard for k in kept):
+            tokens = set(tokenize(hit.chunk.indexed_text))
+            if any(_jaccard(tokens, seen) >= s.dedup_jaccard for _, seen in kept):
                 continue  # a near-duplicate of a better-ranked passage adds nothing
             hit.matched_terms = [t for t in query_tokens if t in tokens]
-            kept.append(hit)
-        return kept
+            kept.append((hit, tokens))
+        return [hit for hit, _ in kept]
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

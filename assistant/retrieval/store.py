@@ -14,6 +14,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.errors import BadInputError, EmbeddingMismatchError, StoreUnavailableError
 from assistant.models import Chunk
+from assistant.retrieval.changes import ChangeLog, Delta
 
 # Wide enough that search over a knowledge base of thousands of chunks is exact in practice, so two stores
 # built from the same files rank alike (the reader is trained on one and used on the other).
@@ -80,6 +81,9 @@ class KnowledgeBase:
         self.kb = validate_kb_name(kb)
         self.embedding_model = embedding_model
         self.collection_name = f"qca-{kb}"
+        self.changes = ChangeLog(client, f"qcalog-{kb}")  # not 'qca-': it is no knowledge base
+        self._added: list[str] = []  # chunk ids written since the last `changed`, for the change log
+        self._removed: list[str] = []
         self._open()
 
     def _open(self) -> None:
@@ -101,6 +105,8 @@ class KnowledgeBase:
         """Drop every chunk and start again with the configured model (used by --reindex)."""
         if self.collection_name in [c.name for c in self.client.list_collections()]:
             self.client.delete_collection(self.collection_name)
+        self.changes.clear()
+        self._added, self._removed = [], []
         self._open()
 
     def count(self) -> int:
@@ -113,9 +119,18 @@ class KnowledgeBase:
         return str((fresh.metadata or {}).get(VERSION_KEY, ""))
 
     def changed(self) -> None:
-        """Mark a completed change (a file written, a source deleted) so that every reader rebuilds its indexes."""
+        """Mark a completed change (a file written, a source deleted) so that every reader updates its indexes;
+        the ids it added and removed go to the change log first, so a reader seeing the new version finds them."""
+        before, after = self.version(), uuid.uuid4().hex
+        self.changes.record(before, after, self._added, self._removed)
+        self._added, self._removed = [], []
         self.collection.modify(metadata={"embedding_model": self.embedding_model, "kb": self.kb,
-                                         VERSION_KEY: uuid.uuid4().hex})
+                                         VERSION_KEY: after})
+
+    def changes_since(self, version: str) -> tuple[str, Delta | None]:
+        """The current version and what changed since `version` (None: the log cannot tell; list instead)."""
+        current = self.version()
+        return current, self.changes.since(version, current)
 
     def manifest(self, source: str | None = None) -> dict[str, SourceEntry]:
         """Source -> its chunks, hashes and dates; with `source`, that one source only, by a metadata query (what
@@ -138,11 +153,13 @@ class KnowledgeBase:
         chunks = [chunk for f in files for chunk in f.chunks]
         vectors = np.vstack([f.vectors for f in files if len(f.chunks)]) if chunks else np.zeros((0, 0))
         metadatas = [chunk_to_metadata(chunk, f.content_hash, now, f.path) for f in files for chunk in f.chunks]
+        self._added += [c.chunk_id for c in chunks]
         for part in self._batches(len(chunks)):
             self.collection.upsert(ids=[c.chunk_id for c in chunks[part]], embeddings=vectors[part].tolist(),
                                    documents=[c.text for c in chunks[part]], metadatas=metadatas[part])
 
     def delete_ids(self, chunk_ids: list[str]) -> None:
+        self._removed += chunk_ids
         for part in self._batches(len(chunk_ids)):
             self.collection.delete(ids=chunk_ids[part])
 
@@ -171,7 +188,10 @@ class KnowledgeBase:
         return len(ids)
 
     def all_chunks(self) -> list[Chunk]:
-        return [chunk_from_record(i, d, m) for i, d, m in self._records(include=["documents", "metadatas"])]
+        """Every chunk, a page at a time, in chunk-id order (Chroma's own order differs between stores): for the
+        work products that read a whole knowledge base, never for a question."""
+        chunks = [chunk_from_record(i, d, m) for i, d, m in self._records(include=["documents", "metadatas"])]
+        return sorted(chunks, key=lambda c: c.chunk_id)
 
     def all_ids(self) -> list[str]:
         return [chunk_id for chunk_id, in self._records(include=[])]

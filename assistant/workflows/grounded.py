@@ -70,10 +70,10 @@ class SectionWriter:
     def __post_init__(self) -> None:
         self.assistant.require_content(self.kb)
 
-    @property
+    @cached_property
     def chunks(self) -> list[Chunk]:
-        """Every passage of the knowledge base (the BM25 index holds them all, already loaded)."""
-        return self.assistant.lexical(self.kb).chunks
+        """Every passage of the knowledge base, read once per work product."""
+        return self.assistant.kb(self.kb).all_chunks()
 
     @cached_property
     def _chunks_by_id(self) -> dict[str, Chunk]:
