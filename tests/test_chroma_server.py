@@ -31,7 +31,8 @@ def test_ingest_and_ask_through_a_chroma_server(tmp_path):
         note.write_text("# 供应商丙\n\n供应商丙的来料合格率为97.6%。\n", encoding="utf-8")
         writer.ingest([note], progress=False)
         assert wait_for(lambda: "97.6%" in reader.ask("供应商丙的来料合格率是多少？").answer, seconds=5)
-        assert reader.stats()["sources"] == 3
+        # The dense side may answer first; the counts come from the BM25 store, which catches up in the background.
+        assert wait_for(lambda: reader.stats()["sources"] == 3, seconds=5)
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):

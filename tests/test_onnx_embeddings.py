@@ -18,7 +18,7 @@ TEXTS = ["控制图用于监控过程波动。", "The Net Promoter Score asks on
 
 @pytest.fixture(scope="module")
 def int8(tmp_path_factory):
-    return OnnxInt8Embedder(tmp_path_factory.mktemp("models"))
+    return OnnxInt8Embedder(get_embedder(BUNDLED_MODEL), tmp_path_factory.mktemp("models"))
 
 
 def test_its_vectors_are_close_to_the_bundled_models(int8):
@@ -31,10 +31,10 @@ def test_its_vectors_are_close_to_the_bundled_models(int8):
 
 def test_the_export_happens_once(int8, tmp_path):
     exported = tmp_path / "models"
-    first = OnnxInt8Embedder(exported)
+    first = OnnxInt8Embedder(get_embedder(BUNDLED_MODEL), exported)
     written = (exported / EXPORTED_FILE).stat().st_mtime_ns
     assert not [p for p in exported.iterdir() if p.name != EXPORTED_FILE]  # no scratch file left behind
-    OnnxInt8Embedder(exported)
+    OnnxInt8Embedder(get_embedder(BUNDLED_MODEL), exported)
     assert (exported / EXPORTED_FILE).stat().st_mtime_ns == written
     assert np.allclose(first.embed(TEXTS), int8.embed(TEXTS), atol=1e-6)  # the same export, the same vectors
 

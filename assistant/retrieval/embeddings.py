@@ -103,7 +103,7 @@ def get_embedder(name: str, batch_size: int = 32, url: str | None = None, api_ke
 
         if models_dir is None:
             raise BadInputError(f"{name} needs a folder to export the model into")
-        return OnnxInt8Embedder(models_dir, batch_size)
+        return OnnxInt8Embedder(SentenceTransformerEmbedder(BUNDLED_MODEL, batch_size), models_dir, batch_size)
     if name.split(":", 1)[0] in PROVIDERS:
         if not url:
             raise BadInputError(f"{name} needs the embedding server's address: set QCA_EMBEDDING_URL")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.config import BUNDLED_INT8, BUNDLED_MODEL
+from assistant.config import BUNDLED_INT8
 from assistant.files import atomic_path
 
 EXPORTED_FILE = "all-minilm-l6-v2-int8.onnx"
@@ -24,10 +24,8 @@ QUANTIZED_OPS = ["MatMul"]
 class OnnxInt8Embedder:
     """Mean-pooled, L2-normalised vectors like the sentence-transformers model, from the int8 ONNX export."""
 
-    def __init__(self, models_dir: Path, batch_size: int = 32):
-        from assistant.retrieval.embeddings import SentenceTransformerEmbedder
-
-        source = SentenceTransformerEmbedder(BUNDLED_MODEL, batch_size)  # the tokenizer, and what to export
+    def __init__(self, source, models_dir: Path, batch_size: int = 32):
+        """`source`: the bundled model's SentenceTransformerEmbedder (its tokenizer, and what is exported)."""
         self.name = BUNDLED_INT8
         self.batch_size, self.max_tokens = batch_size, source.max_tokens
         self._tokenizer, self._max_length = source._model.tokenizer, source._model.max_seq_length
