@@ -29,8 +29,9 @@ def bench(
     llm: Annotated[bool, typer.Option("--llm", help="A local GGUF model in this process against its worker "
                                                     "process: first token, tokens/s.")] = False,
     model: Annotated[str | None, typer.Option("--model", help="GGUF file for --llm (default: bundled).")] = None,
-    scale: Annotated[int | None, typer.Option("--scale", min=100, help="Build a synthetic knowledge base of this "
-                                              "many chunks and time ingest, asks, restart, a change.")] = None,
+    scale: Annotated[list[int] | None, typer.Option("--scale", min=100, help="Build a synthetic knowledge base of "
+                                                    "this many chunks and time ingest, asks, restart, a change; "
+                                                    "repeat for several sizes, compared to the smallest.")] = None,
     embedding: Annotated[str, typer.Option("--embedding", help="Embedding model for --scale.")] = "hash",
 ) -> None:
     """Time ingest, unchanged re-ingest, and per backend answer latency, first streamed text and grounding."""
@@ -38,9 +39,9 @@ def bench(
 
     try:
         if scale:
-            from evals.scale_bench import run_scale_bench
+            from evals.scale_bench import run_scale_series
 
-            result = run_scale_bench(scale, embedding)
+            result = run_scale_series(scale, embedding)
         elif app_only:
             from evals.app_bench import run_app_bench
 

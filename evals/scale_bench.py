@@ -22,6 +22,7 @@ CHUNKS_PER_DOCUMENT = 200  # sections per synthetic file, one sentence group eac
 SENTENCES_PER_SECTION = 3
 QUESTIONS = 50
 SEED = 0
+RATIO_KEYS = ("ask_p50_ms", "ask_p95_ms", "first_answer_after_start_s", "rss_after_asks_mb")
 CHANGED_FILE = "# 变更\n\n## 新增\n供应商丙的来料合格率为97.6%。\n"
 
 
@@ -56,8 +57,8 @@ def run_scale_bench(chunks: int, embedding_model: str = "hash") -> dict:
     with tempfile.TemporaryDirectory(prefix="qca-scale-") as tmp:
         data_dir, docs = Path(tmp) / "data", Path(tmp) / "docs"
         docs.mkdir()
-        paths = write_documents(docs, chunks)
-        ingest = _phase("ingest", data_dir, embedding_model, paths=[str(p) for p in paths])
+        write_documents(docs, chunks)
+        ingest = _phase("ingest", data_dir, embedding_model, paths=[str(docs)])  # a folder: 1M chunks = 5,000 files
         asks = _phase("asks", data_dir, embedding_model)
         restart = _phase("first_answer", data_dir, embedding_model)
         change = docs / "changed.md"
@@ -70,6 +71,16 @@ def run_scale_bench(chunks: int, embedding_model: str = "hash") -> dict:
             "first_answer_after_start_s": restart["seconds"], "rss_after_asks_mb": asks["rss_mb"],
             "kb_stats_ms": asks["stats_ms"], "kb_stats_chunks": asks["stats_chunks"],
             "one_file_change": changed, "disk_mb": round(disk / 1e6, 1)}
+
+
+def run_scale_series(sizes: list[int], embedding_model: str = "hash") -> dict:
+    """Several sizes in one run, each figure also as its ratio to the smallest size's (the issue's targets are
+    ratios to a 1k-chunk base measured in the same run)."""
+    runs = [run_scale_bench(size, embedding_model) for size in sorted(sizes)]
+    base = runs[0]
+    for run in runs[1:]:
+        run["ratio_to_smallest"] = {key: round(run[key] / base[key], 2) for key in RATIO_KEYS if base[key]}
+    return {"runs": runs}
 
 
 def _phase(name: str, data_dir: Path, embedding_model: str, paths: list[str] | None = None) -> dict:

@@ -1,11 +1,22 @@
 """`qcassist bench --scale`, CI-sized: a synthetic knowledge base is built, asked, restarted and changed, and
 every figure the README's scale table shows is reported."""
 
-from evals.scale_bench import run_scale_bench
+import json
+
+import typer
+from typer.testing import CliRunner
+
+from evals.cli import add_commands
 
 
-def test_a_small_scale_run_reports_every_figure():
-    result = run_scale_bench(400)
+def test_a_small_scale_series_reports_every_figure_and_its_ratio_to_the_smallest():
+    app = typer.Typer()
+    add_commands(app)
+    done = CliRunner().invoke(app, ["bench", "--scale", "400", "--scale", "200", "--json"])
+    assert done.exit_code == 0, done.output
+    small, result = json.loads(done.output)["runs"]
+    assert small["chunks"] == 200 and "ratio_to_smallest" not in small
+    assert result["ratio_to_smallest"]["ask_p50_ms"] == round(result["ask_p50_ms"] / small["ask_p50_ms"], 2)
     assert result["chunks"] == 400 and result["ingest_chunks_per_s"] > 0
     assert 0 < result["ask_p50_ms"] <= result["ask_p95_ms"] and result["rss_after_asks_mb"] > 0
     assert result["first_answer_after_start_s"] > 0 and result["disk_mb"] > 0
