@@ -13,6 +13,15 @@ from tests.helpers import ROOT, SMALL_CORPUS
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_model_cache(tmp_path_factory):
+    """Every data dir of the session, app processes included, shares one model cache: the int8 embedder is
+    exported once (as for a user, whose app and CLI share a data dir), not once per test's data dir."""
+    os.environ["QCA_MODEL_CACHE_DIR"] = str(tmp_path_factory.mktemp("models"))
+    yield
+    os.environ.pop("QCA_MODEL_CACHE_DIR", None)
+
+
 @pytest.fixture(autouse=True)
 def _run_from_repo_root(monkeypatch):
     # Sources are named relative to the working folder; the corpus is known as corpus/...

@@ -39,10 +39,11 @@ def test_the_export_happens_once(int8, tmp_path):
     assert np.allclose(first.embed(TEXTS), int8.embed(TEXTS), atol=1e-6)  # the same export, the same vectors
 
 
-def test_a_knowledge_base_built_with_it_answers_and_refuses_the_other_model(tmp_path):
-    settings = Settings(data_dir=tmp_path / "data", embedding_model=BUNDLED_INT8, _env_file=None)
+def test_it_is_the_default_and_a_knowledge_base_built_with_it_refuses_the_pytorch_model(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+    assert settings.embedding_model == BUNDLED_INT8
     assistant = Assistant(settings)
     assistant.ingest([ROOT / "corpus/zh/case-auto-lean.md"], progress=False)
     assert "40%" in assistant.ask("某汽车制造商实施精益生产后客户投诉率下降了多少？").answer
     with pytest.raises(EmbeddingMismatchError, match="--reindex"):
-        Assistant(Settings(data_dir=tmp_path / "data", _env_file=None)).kb()
+        Assistant(Settings(data_dir=tmp_path / "data", embedding_model=BUNDLED_MODEL, _env_file=None)).kb()

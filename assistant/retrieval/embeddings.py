@@ -1,5 +1,5 @@
-"""Sentence embeddings: the bundled all-MiniLM-L6-v2 by default, any sentence-transformers model, an embedding
-server (remote_embeddings.py), or a hash fake."""
+"""Sentence embeddings: the bundled all-MiniLM-L6-v2 (as int8 ONNX by default, onnx_embeddings.py, or on
+PyTorch), any sentence-transformers model, an embedding server (remote_embeddings.py), or a hash fake."""
 
 from __future__ import annotations
 

@@ -96,7 +96,8 @@ class KnowledgeBase:
         if built_with != self.embedding_model:
             raise EmbeddingMismatchError(
                 f"knowledge base '{self.kb}' was built with embedding model '{built_with}', but the configured "
-                f"model is '{self.embedding_model}'; re-index it: qcassist ingest --reindex --kb {self.kb} PATH..."
+                f"model is '{self.embedding_model}'; re-index it: qcassist ingest --reindex --kb {self.kb} PATH..., "
+                f"or keep its model: QCA_EMBEDDING_MODEL={built_with}"
             )
         if VERSION_KEY not in (collection.metadata or {}):  # new, or made before versions: readers rebuild once
             self.changed()
