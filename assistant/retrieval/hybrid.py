@@ -99,7 +99,7 @@ class HybridSearcher:
         dense = self._dense(query, expanded + rendered, filters)
         lexical = self._lexical(query_tokens, filters, dense)
         named = {key for _, key in industry_mentions(query)}
-        result.hits = self._fuse(dense, lexical, query_tokens, named)[:k]
+        result.hits = self._fuse(dense, lexical, query_tokens, named, k)
         return result
 
     def _renderings(self, query: str) -> list[str]:
@@ -156,7 +156,8 @@ class HybridSearcher:
         texts.update((chunk_id, chunk) for chunk_id, (chunk, _) in dense.items())
         return {chunk_id: (texts[chunk_id], score) for chunk_id, score in found if chunk_id in texts}
 
-    def _fuse(self, dense: dict, lexical: dict, query_tokens: list[str], named_industries: set[str]) -> list[Hit]:
+    def _fuse(self, dense: dict, lexical: dict, query_tokens: list[str], named_industries: set[str],
+              k: int) -> list[Hit]:
         s = self.settings
         hits: dict[str, Hit] = {}
         for weight, ranked, attr in ((s.dense_weight, dense, "dense_score"), (s.lexical_weight, lexical, "bm25_score")):
@@ -175,6 +176,8 @@ class HybridSearcher:
                 hit.fused_score *= 1 + s.faq_boost
         kept: list[tuple[Hit, set[str]]] = []
         for hit in sorted(hits.values(), key=lambda h: (-h.fused_score, h.chunk.chunk_id)):
+            if len(kept) == k:
+                break  # tokenizing is most of a search's time: only the passages returned are read
             tokens = set(tokenize(hit.chunk.indexed_text))
             if any(_jaccard(tokens, seen) >= s.dedup_jaccard for _, seen in kept):
                 continue  # a near-duplicate of a better-ranked passage adds nothing
