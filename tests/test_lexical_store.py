@@ -3,7 +3,7 @@ index does, a sync touches only what changed, and it survives a restart without 
 
 import pytest
 
-from assistant.retrieval.lexical_store import LexicalStore
+from assistant.retrieval.lexical_store import TITLES_FILE, LexicalStore
 from tests.helpers import ROOT
 
 
@@ -113,3 +113,13 @@ def test_a_change_the_log_cannot_tell_is_found_by_listing(small_kb, tmp_path, mo
     monkeypatch.setattr(kb.changes, "record", lambda *a: None)  # a record lost (two writers at once)
     small_kb.ingest([ROOT / "corpus/zh/8d.md"], progress=False)
     assert store.sync(kb).added == removed and listed and store.size() == kb.count()
+
+
+def test_sources_are_found_by_a_word_of_their_title_as_glossary_mentions_finds_it(tmp_path):
+    store = LexicalStore(tmp_path / "lexical")
+    store._write_json(TITLES_FILE, {"a.md": "Acme Motors 8D Manual", "b.md": "SNPS 调查：某食品厂的投诉",
+                                      "c.md": "NPS in retail"})
+    assert store.sources_titled({"acme"}) == {"a.md"}
+    assert store.sources_titled({"nps"}) == {"c.md"}  # a Latin word whole, not inside "SNPS"
+    assert store.sources_titled({"食品厂", "manual"}) == {"a.md", "b.md"}  # Chinese anywhere
+    assert store.sources_titled({"8d manual"}) == {"a.md"} and not store.sources_titled({"motors\nsnps"})

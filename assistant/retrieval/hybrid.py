@@ -11,7 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from assistant.config import Settings
 from assistant.errors import BadInputError
-from assistant.glossary import load_glossary, mentions
+from assistant.glossary import load_glossary
 from assistant.industries import industry_mentions
 from assistant.models import DOC_TYPES, LANGS, Chunk, Hit
 from assistant.retrieval.embeddings import Embedder
@@ -115,13 +115,13 @@ class HybridSearcher:
     def named_sources(self, query: str) -> tuple[str, ...]:
         """The documents about the entity the query names (a company, a plant, a product, a programme): those
         whose title has the query's rarest title word, in either language, if a few documents at most do."""
-        glossary, titles = load_glossary(), self.lexical.titles()
+        glossary = load_glossary()
         by_word: dict[str, set[str]] = {}
         for word in dict.fromkeys(tokenize(query, search=False)):
             if len(word) < MIN_NAME_CHARS or word.isdigit():
                 continue
             names = {word} | {term for group in glossary.matching_groups(word) for term in group.terms}
-            found = {source for source, title in titles.items() if any(mentions(title, n) for n in names)}
+            found = self.lexical.sources_titled(names)
             if 0 < len(found) <= MAX_NAMED_SOURCES:
                 by_word[word] = found
         rarest = min((len(found) for found in by_word.values()), default=0)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from assistant.files import atomic_path
+from assistant.glossary import term_pattern
 from assistant.models import Chunk
 from assistant.retrieval.lexical import bm25_idf
 from assistant.text import tokenize, tokenizer_key
@@ -65,6 +68,7 @@ class LexicalStore:
         self._searcher = self.index.searcher()
         self._frequencies: dict[str, int] = {}
         self._titles: dict[str, str] | None = None
+        self._title_index: tuple[str, list[int], list[str]] | None = None
 
     def size(self) -> int:
         return self._searcher.num_docs
@@ -81,6 +85,18 @@ class LexicalStore:
             path = self.directory / TITLES_FILE
             self._titles = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         return self._titles
+
+    def sources_titled(self, terms: set[str]) -> set[str]:
+        """The sources whose title names any of the terms (glossary.mentions's rule): one regular-expression pass
+        per term over all titles joined, not a Python loop over thousands of sources per question word."""
+        if self._title_index is None:
+            sources = list(self.titles())
+            lowered = [self.titles()[source].lower() for source in sources]
+            starts = list(accumulate((len(title) + 1 for title in lowered[:-1]), initial=0))
+            self._title_index = ("\n".join(lowered), starts, sources)
+        joined, starts, sources = self._title_index
+        return {sources[bisect_right(starts, match.start()) - 1]
+                for term in terms for match in term_pattern(term).finditer(joined)}
 
     def document_frequency(self, token: str) -> int:
         frequencies = self._frequencies
@@ -123,7 +139,7 @@ class LexicalStore:
         self._reopen()
         self._write_ids(sorted((have - set(gone)) | set(new)))
         self._write_json(TITLES_FILE, {s: t for s, t in sorted(titles.items()) if self._has_source(s)})
-        self._titles = None
+        self._titles = self._title_index = None
         return self._synced(version, SyncReport(len(new), len(gone)))
 
     def _synced(self, version: str, report: SyncReport) -> SyncReport:
