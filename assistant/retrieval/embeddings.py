@@ -31,9 +31,9 @@ class SentenceTransformerEmbedder:
     def __init__(self, name: str, batch_size: int = 32):
         self.name = name
         self.batch_size = batch_size
-        self._model = self._load(name)
+        self.model = self._load(name)  # the SentenceTransformer (the int8 embedder exports it and reads its tokenizer)
         # Two of the model's positions go to [CLS] and [SEP].
-        self.max_tokens = int(self._model.max_seq_length) - 2
+        self.max_tokens = int(self.model.max_seq_length) - 2
 
     @staticmethod
     def _load(name: str):
@@ -54,13 +54,13 @@ class SentenceTransformerEmbedder:
         return SentenceTransformer(path, device="cpu")
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        vectors = self._model.encode(
+        vectors = self.model.encode(
             texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
         )
         return np.asarray(vectors, dtype=np.float32)
 
     def count_tokens(self, text: str) -> int:
-        return len(self._model.tokenizer.tokenize(text))
+        return len(self.model.tokenizer.tokenize(text))
 
 
 class HashEmbedder:

@@ -28,8 +28,8 @@ class OnnxInt8Embedder:
         """`source`: the bundled model's SentenceTransformerEmbedder (its tokenizer, and what is exported)."""
         self.name = BUNDLED_INT8
         self.batch_size, self.max_tokens = batch_size, source.max_tokens
-        self._tokenizer, self._max_length = source._model.tokenizer, source._model.max_seq_length
-        self._session = _session(exported_model(source._model, models_dir))
+        self._tokenizer, self._max_length = source.model.tokenizer, source.model.max_seq_length
+        self._session = _session(exported_model(source.model, models_dir))
 
     def embed(self, texts: list[str]) -> np.ndarray:
         parts = [self._embed_batch(texts[i:i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
