@@ -79,7 +79,9 @@ def run_bench(questions: int = 20, backends: list[str] | None = None) -> dict:
         started = time.perf_counter()
         assistant.embedder  # noqa: B018 - load the model outside the ingest timing
         model_load = time.perf_counter() - started
+        started = time.perf_counter()
         first = assistant.ingest([CORPUS], progress=False)
+        ingest_s = time.perf_counter() - started  # with the BM25 store's sync, which the ingest report leaves out
         encoder_s = encoder_seconds(assistant)
         again = assistant.ingest([CORPUS], progress=False)
         stats = assistant.stats()
@@ -88,7 +90,8 @@ def run_bench(questions: int = 20, backends: list[str] | None = None) -> dict:
         work_products = bench_work_products(assistant)
     return {
         "corpus": {"documents": stats["sources"], "chunks": stats["chunks"], "by_lang": stats["by_lang"]},
-        "model_load_s": round(model_load, 2), "ingest_s": first.seconds, "encoder_only_s": round(encoder_s, 2),
-        "ingest_share_of_encoder_speed": round(encoder_s / first.seconds, 3), "reingest_unchanged_s": again.seconds,
+        "model_load_s": round(model_load, 2), "ingest_s": round(ingest_s, 2),
+        "bm25_store_s": round(ingest_s - first.seconds, 2), "encoder_only_s": round(encoder_s, 2),
+        "ingest_share_of_encoder_speed": round(encoder_s / ingest_s, 3), "reingest_unchanged_s": again.seconds,
         "reingest_chunks_added": again.chunks_added, "backends": per_backend, "work_products": work_products,
     }
