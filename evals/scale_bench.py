@@ -35,18 +35,16 @@ def corpus_sentences() -> list[str]:
     return sentences
 
 
-def write_documents(folder: Path, chunks: int) -> list[Path]:
+def write_documents(folder: Path, chunks: int) -> None:
     """Files of CHUNKS_PER_DOCUMENT short sections, each a random recombination of corpus sentences (in the
     corpus's mix of Chinese and English), so that no two sections are the same chunk."""
-    rng, sentences, paths = random.Random(SEED), corpus_sentences(), []
+    rng, sentences = random.Random(SEED), corpus_sentences()
     for number in range(0, chunks, CHUNKS_PER_DOCUMENT):
         sections = [f"## 第{number + n}节 Section {number + n}\n"
                     + " ".join(rng.sample(sentences, SENTENCES_PER_SECTION))
                     for n in range(min(CHUNKS_PER_DOCUMENT, chunks - number))]
         path = folder / f"synthetic-{number // CHUNKS_PER_DOCUMENT:05d}.md"
         path.write_text(f"# Synthetic {number}\n\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
-        paths.append(path)
-    return paths
 
 
 def questions() -> list[str]:

@@ -90,8 +90,9 @@ class LexicalStore:
         """The sources whose title names any of the terms (glossary.mentions's rule): one regular-expression pass
         per term over all titles joined, not a Python loop over thousands of sources per question word."""
         if self._title_index is None:
-            sources = list(self.titles())
-            lowered = [self.titles()[source].lower() for source in sources]
+            titles = self.titles()
+            sources = list(titles)
+            lowered = [titles[source].lower() for source in sources]
             starts = list(accumulate((len(title) + 1 for title in lowered[:-1]), initial=0))
             self._title_index = ("\n".join(lowered), starts, sources)
         joined, starts, sources = self._title_index
