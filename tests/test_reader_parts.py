@@ -178,6 +178,29 @@ def test_the_asked_kind_of_value_is_told_from_a_topic_word(question, kinds):
     assert Question(question).answer_kinds == kinds
 
 
+@pytest.mark.parametrize("question, sentence, stated", [
+    ("QC培训 一线操作员 每年 多少学时", "一线操作员每年接受不少于 16 学时的质量培训。", True),
+    ("QC培训 一线操作员 每年 多少学时", "当均值连续 8 点偏向下侧时，操作员调整了灌装阀。", False),  # not hours
+    ("这种情况属于几级召回？", "标签存在虚假标注的属三级召回。", True),
+    ("Note 7 电池容量 多少 mAh", "The Galaxy Note 7 launched in August 2016.", False),
+    ("How many hours of training does an operator get?", "Each operator gets 8 hours a year.", True),
+])
+def test_a_figure_counts_only_in_the_unit_the_question_asks_for(question, sentence, stated):
+    assert Question(question).states_asked_unit(sentence) == stated
+
+
+def test_a_count_or_a_bare_how_much_names_no_unit():
+    assert Question("8D 分几个阶段？").asked_unit is None
+    assert Question("罚款多少？").asked_unit is None
+    assert Question("How much money was lost?").asked_unit is None
+
+
+def test_a_sentence_opening_on_a_month_names_no_person():
+    asked = Question("Which Samsung executive announced the results?")
+    assert not asked.values_of_kind("In January 2017 Samsung presented the results of its investigation.")
+    assert Question("Who developed poka-yoke?").values_of_kind("It was developed by Shigeo Shingo at Toyota.")
+
+
 def _necessity(assistant, question: str) -> dict[str, float]:
     from assistant.answering.reader import load_reader
     from assistant.answering.terms import QuestionTerms

@@ -53,7 +53,7 @@ FEATURE_NAMES = (
      "bigram_share", "bigram_gap", "named_source", "hit_rank", "fused_share", "bm25_share", "position",
      "first_in_passage", "log_chars", "list_item", "numbers", "new_numbers", "percent", "year_asked_present",
      "year_asked_missing", "other_language", "own_language_share", "asks_number", "asks_value_kind",
-     "has_asked_value"]
+     "has_asked_value", "asks_unit", "states_asked_unit"]
     + [f"shape_{name}" for name in SHAPES] + [f"qtype_{q}" for q in QTYPES] + [f"cue_{q}" for q in QTYPES]
     + ["attribute_coverage", "attribute_context_coverage", "has_attribute_terms", "attribute_gap",
        "attribute_context_gap", "focus_gap", "common_run_gap", "rare_match_gap", "asked_shape", "cued_shape",
@@ -123,7 +123,8 @@ def sentence_features(question: Question, terms: QuestionTerms, hits: list[Hit],
                 cand.sentence))), float(bool(question.years & years)), float(bool(question.years - years)),
             float(cand.lang != question.language), own_share,
             float(question.cues["quantity"] or question.cues["calculation"]), float(bool(question.answer_kinds)),
-            float(question.values_of_kind(cand.sentence)),
+            float(question.values_of_kind(cand.sentence)), float(question.asked_unit is not None),
+            float(question.states_asked_unit(cand.sentence)),
             *[float(bool(shape.search(cand.sentence))) for shape in SHAPES.values()],
             *[float(question.qtype == q) for q in QTYPES], *[float(question.cues[q]) for q in QTYPES],
         ])

@@ -37,6 +37,10 @@ QTYPE_CUES: dict[str, str] = {
 }
 QTYPES = tuple(QTYPE_CUES)
 
+# Capitalised words that open a sentence or name a month: never part of a person's name.
+_NOT_NAMES = ("In|On|At|By|For|From|After|Before|During|Since|Until|The|This|That|These|Its|His|Her|Their|When|"
+              "While|With|As|And|But|Of|To|January|February|March|April|May|June|July|August|September|October|"
+              "November|December")
 # The kind of value a question asks for, and how such a value is written in a sentence. A sentence that has no
 # value of the asked kind (beyond what the question itself says) cannot be the answer.
 ANSWER_KINDS: dict[str, tuple[str, str]] = {
@@ -62,7 +66,9 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
                 r"\d\s*(?:%|％|个百分点|percent)"),
     "person": (r"谁|哪位|什么人|提出人|创始人|发明人|负责人|董事长|总裁|(?-i:\b[Ww]ho(?:se)?\b)|"
                r"which (?:executive|person|manager)",
-               r"[A-Z][a-z]+ (?:[A-Z]\. )?[A-Z][a-z]+|[\u4e00-\u9fff]{1,4}·[\u4e00-\u9fff]{1,5}|博士|教授|先生|女士"),
+               # Two capitalised words, but not a sentence opening on a date ('In January', 'By March').
+               rf"(?<![A-Za-z])(?!(?:{_NOT_NAMES})\b)[A-Z][a-z]+ (?:[A-Z]\. )?(?!(?:{_NOT_NAMES})\b)[A-Z][a-z]+|"
+               r"[\u4e00-\u9fff]{1,4}·[\u4e00-\u9fff]{1,5}|博士|教授|先生|女士"),
     "count": (r"多少(?:个|家|台|件|名|人|次|项|条|种|起|例|款)|几(?:个|家|台|件|名|人|次|项|条|种|起|例)|how many|"
               r"number of", r"\d|[一二三四五六七八九十两]+(?:个|家|台|件|名|人|次|项|条|种|起|例|步|类)"),
 }
@@ -76,6 +82,12 @@ _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _NUMBER_ASKED = re.compile(r"多少|几[个次年天周月项条种家名人台件步类]|how many|how much|"
                            r"what (?:percentage|share|number|proportion)", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+# The unit a figure is asked in: '多少学时', '几级', '多少 mAh', 'how many hours'. Classifiers any count uses ('个',
+# '项') and the asking words after 'how much' say nothing about the unit; the count and money kinds cover them.
+_UNIT_ASKED = re.compile(r"(?:多少|几)\s*([A-Za-z]+|[\u4e00-\u9fff])|\bhow (?:many|much) ([a-z]+)", re.IGNORECASE)
+_GENERIC_UNITS = frozenset("个 项 条 种 次 家 名 人 类 步 件 起 例 款 钱 成 呢 啊 吗 了 的 是 在 呀 "
+                           "of the times money time is are was were do does did".split())
+_WRITTEN_NUMBER = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万两半]+)\s*(?:个)?"
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,19 @@ class Question:
         if "date" not in self.answer_kinds:
             found -= set(_YEAR_RE.findall(sentence))
         return bool(found)
+
+    @cached_property
+    def asked_unit(self) -> re.Pattern[str] | None:
+        """A figure in the unit the question asks for ('16学时', '8 hours'), when it names one."""
+        found = _UNIT_ASKED.search(self.text)
+        unit = (found.group(1) or found.group(2)) if found else None
+        if not unit or unit.lower() in _GENERIC_UNITS:
+            return None
+        written = re.escape(unit[:-1] if unit.isascii() and unit.lower().endswith("s") else unit)
+        return re.compile(_WRITTEN_NUMBER + written, re.IGNORECASE)
+
+    def states_asked_unit(self, sentence: str) -> bool:
+        return bool(self.asked_unit and self.asked_unit.search(sentence))
 
     @cached_property
     def years(self) -> frozenset[str]:

@@ -39,7 +39,7 @@ QUESTION_FEATURE_NAMES = (
      "attribute_terms", "attribute_in_passages", "attribute_in_top_sentences", "unknown_share", "qc_terms",
      "asks_value_kind", "asked_value_in_top", "asked_value_anywhere", "domain", "needed_missing_max",
      "needed_missing_share", "needed_missing_from_top_max", "best_needed_coverage", "number_asked_none_in_best",
-     "number_asked_none_in_top"]
+     "number_asked_none_in_top", "asks_unit", "unit_stated_in_top", "unit_stated_anywhere"]
     + [f"qtype_{q}" for q in QTYPES]
 )
 
@@ -49,7 +49,7 @@ MONOTONE = {**dict.fromkeys(
     ["best_score", "second_score", "mean_top_scores", "best_coverage", "best_flat_coverage", "best_bigram_share",
      "passage_coverage", "passage_flat_coverage", "union_coverage", "heading_coverage", "best_shape_match",
      "top_shape_match", "attribute_in_passages", "attribute_in_top_sentences", "asked_value_in_top",
-     "asked_value_anywhere", "domain", "best_needed_coverage"], 1),
+     "asked_value_anywhere", "domain", "best_needed_coverage", "unit_stated_in_top", "unit_stated_anywhere"], 1),
     **dict.fromkeys(["missing_idf_share", "missing_max_idf", "year_missing", "unknown_share", "needed_missing_max",
                      "needed_missing_share", "needed_missing_from_top_max", "number_asked_none_in_best",
                      "number_asked_none_in_top"], -1)}
@@ -116,6 +116,9 @@ def question_features(question: Question, terms: QuestionTerms, hits: list[Hit],
         *_needed_terms(terms, necessity, missing, [f"{sentences[i]} {hits[cands[i].hit_rank].chunk.context_prefix}"
                                                    for i in best]),
         *_number_asked_but_absent(question, [sentences[i] for i in best]),
+        float(question.asked_unit is not None), max((float(rows[i, column["states_asked_unit"]]) for i in best),
+                                                    default=0.0),
+        float(rows[:, column["states_asked_unit"]].max()) if len(rows) else 0.0,
         *[float(question.qtype == q) for q in QTYPES],
     ]], dtype=np.float32)
 
