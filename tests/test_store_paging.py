@@ -83,3 +83,27 @@ def test_ingesting_a_file_reads_only_that_source(tmp_path, hash_settings, monkey
     new.write_text("# 新增\n\n供应商乙的来料合格率为98.7%。\n", encoding="utf-8")
     assert assistant.ingest([new], progress=False).chunks_added == 1
     assert reads and all((where or {}).get("source", "").endswith("more.md") for where in reads)
+
+
+def test_work_products_read_the_passages_they_use_not_the_whole_knowledge_base(tmp_path, hash_settings,
+                                                                               monkeypatch):
+    from assistant.workflows.grounded import SectionWriter
+
+    case = tmp_path / "case.md"
+    case.write_text("---\ntitle: 示例：某物流企业\ndoc_type: case_study\nindustries: [logistics]\n---\n\n"
+                    "# 示例：某物流企业\n\n实施后，配送延迟率降低了20%。\n", encoding="utf-8")
+    steps = tmp_path / "steps.md"
+    steps.write_text("# 8D 方法\n\n## 8D 步骤\n\n1. D1 组建团队。\n2. D2 描述问题。\n3. D3 采取临时措施。\n",
+                     encoding="utf-8")
+    assistant = Assistant(hash_settings)
+    assistant.ingest([_doc(tmp_path / "lots.md", 30), case, steps], progress=False)
+    kb = assistant.kb()
+    real_get = kb.collection.get
+    monkeypatch.setattr(kb.collection, "get", lambda ids=None, where=None, **kw: real_get(ids=ids, where=where, **kw)
+                        if ids or where else pytest.fail("a work product listed every chunk"))
+    writer = SectionWriter(assistant)
+    assert [r.change for r in writer.evidence_rows] == ["-20%"]
+    assert writer.industry_passages("logistics") == 1
+    [section] = writer.sections_about("8D 步骤")
+    assert {c.source for c in section} == {str(steps)} and "D1 组建团队" in section[0].text
+    assert writer.chunk(section[0].chunk_id) is section[0]

@@ -170,7 +170,7 @@ def evidence(assistant: Assistant, user: User | None, kb: str = "default", indus
     from assistant.workflows.evidence_chart import draw_chart
 
     kb = assistant.check_read(kb or "default", user)
-    rows = extract_rows(assistant.kb(kb).all_chunks(), normalize_industry(industry or None))
+    rows = extract_rows(assistant.kb(kb).case_study_chunks(), normalize_industry(industry or None))
     chart = str(draw_chart(rows, _export_folder(assistant, "evidence-") / "evidence.png")) if rows else None
     return {"rows": [r.to_dict() for r in rows], "chart": chart}
 

@@ -70,7 +70,7 @@ def evidence(
     try:
         if fmt not in ("md", "csv"):
             raise BadInputError(f"unknown format '{fmt}': use md or csv")
-        rows = extract_rows(make_assistant().kb(kb).all_chunks(), normalize_industry(industry))
+        rows = extract_rows(make_assistant().kb(kb).case_study_chunks(), normalize_industry(industry))
         if chart:
             from assistant.workflows.evidence_chart import draw_chart
 

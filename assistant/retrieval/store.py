@@ -188,11 +188,22 @@ class KnowledgeBase:
         self.changed()
         return len(ids)
 
-    def all_chunks(self) -> list[Chunk]:
-        """Every chunk, a page at a time, in chunk-id order (Chroma's own order differs between stores): for the
-        work products that read a whole knowledge base, never for a question."""
-        chunks = [chunk_from_record(i, d, m) for i, d, m in self._records(include=["documents", "metadatas"])]
+    def all_chunks(self, where: dict | None = None) -> list[Chunk]:
+        """Every chunk (or every one matching a metadata filter), a page at a time, in chunk-id order (Chroma's own
+        order differs between stores); never for a question."""
+        chunks = [chunk_from_record(i, d, m)
+                  for i, d, m in self._records(include=["documents", "metadatas"], where=where)]
         return sorted(chunks, key=lambda c: c.chunk_id)
+
+    def case_study_chunks(self) -> list[Chunk]:
+        """The case studies' chunks, where evidence rows come from: a metadata query, so the evidence table costs
+        what the case studies hold, not what the whole knowledge base does."""
+        return self.all_chunks(where={"doc_type": "case_study"})
+
+    def section_chunks(self, source: str, section: str) -> list[Chunk]:
+        """One section of one source, in reading order."""
+        found = self.all_chunks(where={"$and": [{"source": source}, {"section": section}]})
+        return sorted(found, key=lambda c: c.position)
 
     def all_ids(self) -> list[str]:
         return [chunk_id for chunk_id, in self._records(include=[])]

@@ -16,9 +16,11 @@ from assistant.answering.grounding import (
     with_marker,
 )
 from assistant.models import Answer, Chunk, Citation, GroundingReport
-from assistant.text import join_sentences, split_sentences
+from assistant.text import join_sentences, split_sentences, tokenize
 from assistant.workflows.document import WorkDocument
 from assistant.workflows.evidence import EvidenceRow, extract_rows
+
+SECTION_SEARCH_LIMIT = 50  # best passages for a topic whose sections a work product considers
 
 
 @dataclass
@@ -66,26 +68,38 @@ class SectionWriter:
     kb: str = "default"
     backend: str | None = None
     registry: CitationRegistry = field(default_factory=CitationRegistry)
+    _chunks_by_id: dict[str, Chunk] = field(default_factory=dict, init=False, repr=False)  # the passages read
 
     def __post_init__(self) -> None:
         self.assistant.require_content(self.kb)
 
     @cached_property
-    def chunks(self) -> list[Chunk]:
-        """Every passage of the knowledge base, read once per work product."""
-        return self.assistant.kb(self.kb).all_chunks()
-
-    @cached_property
-    def _chunks_by_id(self) -> dict[str, Chunk]:
-        return {c.chunk_id: c for c in self.chunks}
-
-    @cached_property
     def evidence_rows(self) -> list[EvidenceRow]:
         """The case figures of the knowledge base, read once per document however many sections use them."""
-        return extract_rows(self.chunks)
+        return extract_rows(self._remember(self.assistant.kb(self.kb).case_study_chunks()))
+
+    def industry_passages(self, industry: str) -> int:
+        """How many passages are about the industry: a count in the BM25 store, not a read of every passage."""
+        return self.assistant.lexical(self.kb).count("industries", industry)
+
+    def sections_about(self, topic: str) -> list[list[Chunk]]:
+        """Whole sections, in reading order, whose title or heading names a word of the topic. They are looked
+        for among the topic's best BM25 passages (a heading is part of the text each of its passages is indexed
+        by), so a work product reads a few sections, not the knowledge base."""
+        words, kb = set(tokenize(topic)), self.assistant.kb(self.kb)
+        found = self.assistant.lexical(self.kb).search(sorted(words), {}, SECTION_SEARCH_LIMIT)
+        named = {(c.source, c.section) for c in kb.chunks_by_ids([chunk_id for chunk_id, _ in found])
+                 if words & set(tokenize(f"{c.title} {c.section}"))}
+        return [self._remember(kb.section_chunks(source, section)) for source, section in sorted(named)]
 
     def chunk(self, chunk_id: str) -> Chunk:
+        if chunk_id not in self._chunks_by_id:
+            self._remember(self.assistant.kb(self.kb).chunks_by_ids([chunk_id]))
         return self._chunks_by_id[chunk_id]
+
+    def _remember(self, chunks: list[Chunk]) -> list[Chunk]:
+        self._chunks_by_id.update((c.chunk_id, c) for c in chunks)
+        return chunks
 
     def cite_row(self, quote: str, chunk_id: str) -> str:
         """A sentence quoted from a passage, with the passage's document-wide number."""

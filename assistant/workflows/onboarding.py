@@ -97,15 +97,11 @@ def _concepts(writer: SectionWriter, topic: str, lang: str, limit: int) -> list[
 def _procedure(writer: SectionWriter, topic: str, lang: str) -> list[str]:
     """The marked steps (1., D3, 第二步 ...) of the section about the topic that lists the most, in order;
     sections in the module's language and with a steps-like heading first."""
-    topic_tokens, sections = set(tokenize(topic)), {}
-    for chunk in writer.chunks:
-        if topic_tokens & set(tokenize(f"{chunk.title} {chunk.section}")):
-            sections.setdefault((chunk.source, chunk.section), []).append(chunk)
     best: tuple = (False, False, 0)
     best_steps: list[tuple[str, str]] = []
-    for (_, heading), chunks in sections.items():
-        steps = _marked_steps(sorted(chunks, key=lambda c: c.position))
-        rank = (chunks[0].lang == lang, bool(_STEP_SECTION.search(heading)), len(steps))
+    for chunks in writer.sections_about(topic):
+        steps = _marked_steps(chunks)
+        rank = (chunks[0].lang == lang, bool(_STEP_SECTION.search(chunks[0].section)), len(steps))
         if len(steps) >= 3 and rank > best:
             best, best_steps = rank, steps
     return [writer.cite_row(body, chunk_id) for body, chunk_id in best_steps]

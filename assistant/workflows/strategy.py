@@ -153,7 +153,7 @@ def write_strategies(doc: WorkDocument, writer: SectionWriter, industry: str, pr
                      level: int = 2) -> tuple[list[dict], dict]:
     """The ranked strategies as sections of the document, and how well the knowledge base covers the industry."""
     text, label = _TEXT[doc.lang], industry_label(industry, doc.lang)
-    specific = sum(1 for c in writer.chunks if industry in c.industries)
+    specific = writer.industry_passages(industry)
     if specific < THIN_COVERAGE_CHUNKS:
         doc.notes.append(text["thin"].format(industry=label, n=specific))
     strategies = []
