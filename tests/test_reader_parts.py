@@ -96,7 +96,7 @@ def test_the_best_sentence_comes_first_and_meta_sentences_never_appear():
     reading = _reading("8D是哪家公司推广的？", [("这是一个示例案例，并非真实企业。", 0, False),
                                               ("8D适合处理反复出现的问题。", 0, False),
                                               ("8D由福特汽车公司推广。", 1, False)], [0.99, 0.6, 0.9])
-    chosen = [c.sentence for c in choose(reading, 4)]
+    chosen = [c.sentence for c in choose(reading, 4, [_hit('a'), _hit('b')])]
     assert chosen[0] == "8D由福特汽车公司推广。" and "这是一个示例案例，并非真实企业。" not in chosen
 
 
@@ -104,7 +104,21 @@ def test_a_procedure_answer_is_the_ordered_list():
     steps = [("准备工作很重要。", 0, False), ("第一步成立团队。", 0, True), ("第二步描述问题。", 0, True),
              ("第三步临时遏制。", 0, True), ("其他说明。", 1, False)]
     reading = _reading("8D 的步骤有哪些", steps, [0.2, 0.5, 0.9, 0.6, 0.1])
-    assert [c.sentence for c in choose(reading, 4)] == ["第一步成立团队。", "第二步描述问题。", "第三步临时遏制。"]
+    hits = [_hit("8D"), _hit("其他说明。")]
+    chosen = [c.sentence for c in choose(reading, 4, hits)]
+    assert chosen == ["第一步成立团队。", "第二步描述问题。", "第三步临时遏制。"]
+
+
+def test_a_list_cut_into_two_overlapping_passages_is_answered_whole_and_in_order():
+    first = "HACCP 有七项原则：\n1. 进行危害分析，识别生物性危害。\n2. 确定关键控制点。\n3. 建立关键限值。"
+    second = "3. 建立关键限值。\n4. 建立监控程序。\n5. 建立纠偏措施。"
+    placed = ((second, 2, "doc.md"), (first, 1, "doc.md"), ("食品安全很重要。", 3, "x.md"))  # the list's end first
+    hits = [Hit(replace(_hit(text).chunk, position=position, source=source)) for text, position, source in placed]
+    cands = candidates(hits)
+    scores = [0.9 if c.sentence == "建立监控程序。" else 0.3 for c in cands]
+    reading = Reading(Question("HACCP 的步骤有哪些"), "answered", cands, np.asarray(scores), support_threshold=0.5)
+    assert [c.sentence for c in choose(reading, 4, hits)] == [
+        "进行危害分析，识别生物性危害。", "确定关键控制点。", "建立关键限值。", "建立监控程序。", "建立纠偏措施。"]
 
 
 def test_a_partial_answer_says_what_is_missing_and_cites_what_is_there():

@@ -36,7 +36,7 @@ class ExtractiveComposer:
             return refusal(language)
         if reading.status == "partial":
             return self._partial(reading, hits, language)
-        chosen = choose(reading, self.answer_sentences)
+        chosen = choose(reading, self.answer_sentences, hits)
         text, cited = _render(chosen, hits)
         notes = provenance(cited, hits, language) + _notes(chosen, reading.candidates, language)
         return Composition(text, "answered", cited, notes)

@@ -5,9 +5,11 @@ the other side too; then supporting sentences the reader also rates as answers."
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 
 from assistant.answering.features import Candidate, is_meta
 from assistant.answering.reader import Reading
+from assistant.models import Hit
 from assistant.text import tokenize
 
 MAX_STEPS = 8  # a procedure answer lists at most this many steps
@@ -21,13 +23,13 @@ def ranked(reading: Reading) -> list[int]:
     return [i for i in order if not is_meta(reading.candidates[i].sentence)]
 
 
-def choose(reading: Reading, limit: int) -> list[Candidate]:
+def choose(reading: Reading, limit: int, hits: list[Hit]) -> list[Candidate]:
     """The answer's sentences in the order they are shown."""
     order = ranked(reading)
     cands, lead = reading.candidates, reading.candidates[order[0]]
     qtype = reading.question.qtype
     if qtype == "procedure" and lead.list_item:
-        return _list_block(cands, order[0])
+        return _list_block(cands, order[0], hits)
     chosen = [lead]
     if qtype == "calculation":
         chosen += _first(cands, order, lambda c: c.hit_rank == lead.hit_rank and bool(_DIGIT.search(c.sentence)),
@@ -43,18 +45,39 @@ def choose(reading: Reading, limit: int) -> list[Candidate]:
     return chosen
 
 
-def _list_block(cands: list[Candidate], index: int) -> list[Candidate]:
-    """The list the lead sentence belongs to, in document order: consecutive list items of its passage."""
+def _list_block(cands: list[Candidate], index: int, hits: list[Hit]) -> list[Candidate]:
+    """The list the lead sentence belongs to, in document order: the consecutive list items of its passage, and
+    where the list runs over a passage boundary, those of the neighbouring passages retrieved with it (a long
+    list is cut into overlapping chunks, so a repeated item is shown once)."""
     lead = cands[index]
-    start = index
+    start = end = index
     while start > 0 and cands[start - 1].hit_rank == lead.hit_rank and cands[start - 1].list_item:
         start -= 1
-    block = []
-    for cand in cands[start:]:
-        if cand.hit_rank != lead.hit_rank or not cand.list_item or len(block) >= MAX_STEPS:
-            break
-        block.append(cand)
-    return block
+    while end + 1 < len(cands) and cands[end + 1].hit_rank == lead.hit_rank and cands[end + 1].list_item:
+        end += 1
+    block, passage = cands[start:end + 1], [c for c in cands if c.hit_rank == lead.hit_rank]
+    if block[0] is passage[0] and (before := _neighbour(hits, lead.hit_rank, -1)) is not None:
+        block = _items_at_edge(cands, before, last=True) + block
+    if block[-1] is passage[-1] and (after := _neighbour(hits, lead.hit_rank, 1)) is not None:
+        block = block + _items_at_edge(cands, after, last=False)
+    first_of_each: dict[str, Candidate] = {}
+    for cand in block:
+        first_of_each.setdefault(cand.sentence, cand)
+    return list(first_of_each.values())[:MAX_STEPS]
+
+
+def _neighbour(hits: list[Hit], rank: int, step: int) -> int | None:
+    """The retrieved passage just before (-1) or after (1) this one in the same section, if any."""
+    chunk = hits[rank].chunk
+    return next((r for r, hit in enumerate(hits) if hit.chunk.source == chunk.source
+                 and hit.chunk.section == chunk.section and hit.chunk.position == chunk.position + step), None)
+
+
+def _items_at_edge(cands: list[Candidate], rank: int, last: bool) -> list[Candidate]:
+    """The list items a passage ends with (last) or starts with."""
+    passage = [c for c in cands if c.hit_rank == rank]
+    items = list(takewhile(lambda c: c.list_item, reversed(passage) if last else passage))
+    return items[::-1] if last else items
 
 
 def _first(cands: list[Candidate], order: list[int], wanted, chosen: list[Candidate]) -> list[Candidate]:
