@@ -166,11 +166,11 @@ def export_files(assistant: Assistant, doc) -> list[str]:
 
 def evidence(assistant: Assistant, user: User | None, kb: str = "default", industry: str = "") -> dict:
     """Evidence rows of the knowledge base and a PNG chart of them (None when there is nothing to draw)."""
-    from assistant.workflows.evidence import extract_rows
+    from assistant.workflows.evidence import case_evidence
     from assistant.workflows.evidence_chart import draw_chart
 
     kb = assistant.check_read(kb or "default", user)
-    rows = extract_rows(assistant.kb(kb).case_study_chunks(), normalize_industry(industry or None))
+    rows = case_evidence(assistant.kb(kb), normalize_industry(industry or None))
     chart = str(draw_chart(rows, _export_folder(assistant, "evidence-") / "evidence.png")) if rows else None
     return {"rows": [r.to_dict() for r in rows], "chart": chart}
 

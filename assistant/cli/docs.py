@@ -65,12 +65,12 @@ def evidence(
 ) -> None:
     """The case-evidence table: each case study's figures (before -> after or change) with its source."""
     from assistant.industries import normalize_industry
-    from assistant.workflows.evidence import extract_rows, to_csv, to_markdown
+    from assistant.workflows.evidence import case_evidence, to_csv, to_markdown
 
     try:
         if fmt not in ("md", "csv"):
             raise BadInputError(f"unknown format '{fmt}': use md or csv")
-        rows = extract_rows(make_assistant().kb(kb).case_study_chunks(), normalize_industry(industry))
+        rows = case_evidence(make_assistant().kb(kb), normalize_industry(industry))
         if chart:
             from assistant.workflows.evidence_chart import draw_chart
 

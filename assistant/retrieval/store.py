@@ -195,11 +195,6 @@ class KnowledgeBase:
                   for i, d, m in self._records(include=["documents", "metadatas"], where=where)]
         return sorted(chunks, key=lambda c: c.chunk_id)
 
-    def case_study_chunks(self) -> list[Chunk]:
-        """The case studies' chunks, where evidence rows come from: a metadata query, so the evidence table costs
-        what the case studies hold, not what the whole knowledge base does."""
-        return self.all_chunks(where={"doc_type": "case_study"})
-
     def section_chunks(self, source: str, section: str) -> list[Chunk]:
         """One section of one source, in reading order."""
         found = self.all_chunks(where={"$and": [{"source": source}, {"section": section}]})

@@ -9,6 +9,8 @@ from assistant.answering.injection import quotable_sentences
 from assistant.models import Chunk
 from assistant.text import CJK
 
+CASE_STUDY = "case_study"  # the document type evidence rows come from
+
 _DOWN_ZH, _UP_ZH = "降低了|下降了|减少了|降低|下降|减少", "提升了|提高了|上升了|增加了|提升|提高|上升|增加"
 _LEVEL_ZH = "降低至|降至|下降到|降到|下降至"
 _ZH_RE = re.compile(rf"(?P<metric>[{CJK}A-Za-z（）()]{{2,20}}?)(?P<verb>{_LEVEL_ZH}|{_DOWN_ZH}|{_UP_ZH})"
@@ -36,11 +38,17 @@ class EvidenceRow:
         return asdict(self)
 
 
+def case_evidence(kb, industry: str | None = None) -> list[EvidenceRow]:
+    """A knowledge base's rows, read from its case studies' chunks only (a metadata query): the table costs what
+    the case studies hold, not what the whole knowledge base does. `kb` is a retrieval.store.KnowledgeBase."""
+    return extract_rows(kb.all_chunks(where={"doc_type": CASE_STUDY}), industry)
+
+
 def extract_rows(chunks: list[Chunk], industry: str | None = None) -> list[EvidenceRow]:
     """Rows from the case-study passages of a knowledge base (user-ingested ones too), one per figure."""
     rows: dict[tuple[str, str], EvidenceRow] = {}
     for chunk in chunks:
-        if chunk.doc_type != "case_study" or (industry and industry not in chunk.industries):
+        if chunk.doc_type != CASE_STUDY or (industry and industry not in chunk.industries):
             continue
         for sentence in quotable_sentences(chunk.text):
             for row in _rows_in(sentence, chunk):

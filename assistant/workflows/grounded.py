@@ -18,7 +18,7 @@ from assistant.answering.grounding import (
 from assistant.models import Answer, Chunk, Citation, GroundingReport
 from assistant.text import join_sentences, split_sentences, tokenize
 from assistant.workflows.document import WorkDocument
-from assistant.workflows.evidence import EvidenceRow, extract_rows
+from assistant.workflows.evidence import EvidenceRow, case_evidence
 
 SECTION_SEARCH_LIMIT = 50  # best passages for a topic whose sections a work product considers
 
@@ -76,7 +76,7 @@ class SectionWriter:
     @cached_property
     def evidence_rows(self) -> list[EvidenceRow]:
         """The case figures of the knowledge base, read once per document however many sections use them."""
-        return extract_rows(self._remember(self.assistant.kb(self.kb).case_study_chunks()))
+        return case_evidence(self.assistant.kb(self.kb))
 
     def industry_passages(self, industry: str) -> int:
         """How many passages are about the industry: a count in the BM25 store, not a read of every passage."""
