@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = 32
     max_file_mb: float = 30.0
     max_upload_mb: float = Field(20.0, description="Largest file the app accepts for upload.")
+    max_table_rows: int = Field(200_000, ge=1, description="Most data rows a table for `qcassist analyze` may have.")
     max_unpacked_mb: float = Field(60.0, gt=0, description="Most a zip-based document (DOCX) may unpack to.")
     max_question_chars: int = Field(4000, ge=1, description="Longest question (and history turn) a request may send.")
     auth_file: Path | None = Field(None, description="Users JSON file (qcassist users); set, the app asks to sign in.")

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from assistant.cli import docs as cli_docs
+from assistant.cli.analyze import analyze
 from assistant.cli.io import IndustryOpt, JsonOpt, KbOpt, emit, fail, make_assistant
 from assistant.cli.users import users_app
 from assistant.errors import QCAError
@@ -136,6 +137,7 @@ app.command()(cli_docs.strategy)
 app.command()(cli_docs.evidence)
 app.command()(cli_docs.onboarding)
 app.command()(cli_docs.draft)
+app.command()(analyze)
 app.add_typer(users_app, name="users")
 
 

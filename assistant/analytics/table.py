@@ -1,0 +1,155 @@
+"""Reading the user's table (CSV or Excel) within limits, and taking columns from it with errors that name what
+is wrong and where. Every cell is read as text; the index of a table is the row number the user sees (header = 1)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from assistant.analytics.values import file_row, row_list
+from assistant.errors import BadInputError
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without BOM), then GBK and its superset GB18030
+DEFAULT_MAX_ROWS = 200_000
+DEFAULT_MAX_BYTES = 20_000_000
+BYTES_PER_MB = 1_000_000
+
+
+def read_table(path: Path, sheet: str | None = None, max_rows: int = DEFAULT_MAX_ROWS,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> pd.DataFrame:
+    """The table in a .csv or .xlsx file as text cells, its index the file's row numbers; BadInputError for a
+    missing, empty, too large or unreadable file."""
+    path = Path(path)
+    if not path.is_file():
+        raise BadInputError(f"no such file: {path}")
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise BadInputError(f"cannot read {path.name}: use a .csv or .xlsx file")
+    size = path.stat().st_size
+    if size == 0:
+        raise BadInputError(f"{path.name} is empty")
+    if size > max_bytes:
+        raise BadInputError(f"{path.name} is {size / BYTES_PER_MB:.1f} MB, more than the {max_bytes / BYTES_PER_MB:g} "
+                            "MB allowed (QCA_MAX_UPLOAD_MB)")
+    if suffix == ".csv":
+        if sheet is not None:
+            raise BadInputError(f"--sheet is for Excel workbooks; {path.name} is a CSV file")
+        table = _read_csv(path, max_rows)
+    else:
+        table = _read_xlsx(path, sheet, max_rows)
+    table = table[(table != "").any(axis=1)]  # rows left blank, as spreadsheets often end
+    if table.empty:
+        raise BadInputError(f"{path.name} has a header but no data rows")
+    return table
+
+
+def _too_many_rows(path: Path, max_rows: int) -> BadInputError:
+    return BadInputError(f"{path.name} has more than {max_rows} data rows (QCA_MAX_TABLE_ROWS)")
+
+
+def _read_csv(path: Path, max_rows: int) -> pd.DataFrame:
+    raw = path.read_bytes()
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise BadInputError(f"{path.name} is neither UTF-8 nor GBK text: save it as UTF-8 CSV")
+    try:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False,
+                            nrows=max_rows + 1, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise BadInputError(f"cannot read {path.name} as CSV: {str(exc).strip().splitlines()[0]}") from exc
+    if len(table) > max_rows:
+        raise _too_many_rows(path, max_rows)
+    table.columns = [str(c).strip() for c in table.columns]
+    table.index = file_row(np.arange(len(table)))
+    return table.apply(lambda column: column.str.strip())
+
+
+def _read_xlsx(path: Path, sheet: str | None, max_rows: int) -> pd.DataFrame:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise BadInputError(f"cannot read {path.name} as an Excel workbook: {exc}") from exc
+    try:
+        worksheet = book[_sheet_name(path, book.sheetnames, sheet)]
+        rows = []
+        for row in worksheet.iter_rows(values_only=True):
+            rows.append(["" if v is None else str(v).strip() for v in row])
+            if len(rows) > max_rows + 1:
+                raise _too_many_rows(path, max_rows)
+    finally:
+        book.close()
+    if not rows:
+        raise BadInputError(f"{path.name}: sheet '{worksheet.title}' is empty")
+    width = max(len(r) for r in rows)
+    header = [h or f"column {i}" for i, h in enumerate(rows[0] + [""] * (width - len(rows[0])), start=1)]
+    body = [r + [""] * (width - len(r)) for r in rows[1:]]
+    table = pd.DataFrame(body, columns=header, index=file_row(np.arange(len(body))), dtype=str)
+    _check_cached_values(path, worksheet.title, table)
+    return table
+
+
+def _sheet_name(path: Path, names: list[str], sheet: str | None) -> str:
+    if sheet is None:
+        if len(names) > 1:
+            raise BadInputError(f"{path.name} has {len(names)} sheets ({', '.join(names)}): choose one with --sheet")
+        return names[0]
+    if sheet not in names:
+        raise BadInputError(f"{path.name} has no sheet '{sheet}'; its sheets are {', '.join(names)}")
+    return sheet
+
+
+def _check_cached_values(path: Path, title: str, table: pd.DataFrame) -> None:
+    """Excel keeps a formula's last result only when Excel itself saved the file; files written by programs often
+    have formulas with no values, which would read as blanks."""
+    empty = [c for c in table.columns if (table[c] == "").all()]
+    if not empty:
+        return
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        formulas = {str(cell.value).strip() for row in book[title].iter_rows(min_row=2) for cell in row
+                    if isinstance(cell.value, str) and cell.value.startswith("=")}
+    finally:
+        book.close()
+    if formulas:
+        raise BadInputError(f"{path.name}: sheet '{title}' has formulas with no saved values (column(s) "
+                            f"{', '.join(empty)}): open and save it in Excel, or export it as CSV")
+
+
+def require_column(table: pd.DataFrame, name: str) -> pd.Series:
+    """The column called name; BadInputError naming the columns the table has."""
+    if name not in table.columns:
+        raise BadInputError(f"no column '{name}'; the columns found are: {', '.join(map(str, table.columns))}")
+    return table[name]
+
+
+def numeric(table: pd.DataFrame, name: str) -> pd.Series:
+    """The column as floats, blanks as NaN; BadInputError naming the rows whose cells are not numbers."""
+    column = require_column(table, name)
+    values = pd.to_numeric(column, errors="coerce").astype(float)
+    bad = ~np.isfinite(values.to_numpy()) & (column != "").to_numpy()
+    if bad.any():
+        raise BadInputError(f"column '{name}' has cells that are not numbers in row(s) {row_list(table.index[bad])}")
+    return values
+
+
+def by_subgroup(values: pd.Series, groups: pd.Series) -> pd.DataFrame:
+    """Size, mean, range and standard deviation of each subgroup, in order of first appearance; rows with a blank
+    value or subgroup are left out."""
+    keep = values.notna() & (groups.astype(str) != "")
+    grouped = values[keep].groupby(groups[keep], sort=False)
+    stats = grouped.agg(["count", "mean", "min", "max", "std"])
+    return pd.DataFrame({"n": stats["count"].astype(int), "mean": stats["mean"],
+                         "range": stats["max"] - stats["min"], "sd": stats["std"]})
