@@ -3,6 +3,7 @@ written atomically."""
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -75,23 +76,30 @@ def draw_chart(result, path: Path, lang: str = "en") -> list[Note]:
 
     check_chart(result.analysis, path)
     notes, font = [], None
-    if lang == "zh":
+    data_text = _data_text(result)
+    if lang == "zh" or not data_text.isascii():
         font = cjk_font()
         if font is None:
-            notes.append(Note("no_cjk_font"))
+            notes.append(Note("no_cjk_font" if lang == "zh" else "no_cjk_glyphs"))
             lang = "en"
 
     def label(key: str, **values) -> str:
         return LABELS[key][LANGS.index(lang)].format(**values)
 
     style = {"font.family": [font, "DejaVu Sans"]} if font else {}
-    with plt.rc_context({**style, "axes.unicode_minus": False}):
+    with plt.rc_context({**style, "axes.unicode_minus": False}), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Glyph .* missing from font")  # said once, in the notes
         fig = {"pareto": _pareto, "control": _control, "capability": _capability}[result.analysis](result, label, plt)
         fig.tight_layout()
         with atomic_path(Path(path)) as tmp:
             fig.savefig(tmp, dpi=DPI, format="png")
         plt.close(fig)
     return notes
+
+
+def _data_text(result) -> str:
+    """The text of the user's data a chart shows: a Pareto chart's category names."""
+    return result.category_column + "".join(i.category for i in result.items) if result.analysis == "pareto" else ""
 
 
 def _pareto(result, label, plt):

@@ -35,6 +35,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "相关不等于因果：与满意度同步变化的质量指标可能只是与其有共同原因；归功于某项改进前请先验证"),
     "no_cjk_font": ("no Chinese font was found, so the chart is labelled in English",
                     "未找到中文字体，图表使用英文标注"),
+    "no_cjk_glyphs": ("no Chinese font was found, so Chinese category names show as boxes in the chart",
+                      "未找到中文字体，图中的中文类别名称无法显示"),
 }
 
 
