@@ -182,3 +182,10 @@ def test_importing_the_cli_does_not_import_the_analytics_stack():
            "set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_bench_runs_every_analysis_on_a_small_table():
+    from evals.analytics_bench import run
+
+    report = run(rows=2_000)
+    assert len(report["seconds"]) == 9 and report["within_budget"]

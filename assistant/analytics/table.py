@@ -70,7 +70,7 @@ def _read_csv(path: Path, max_rows: int) -> pd.DataFrame:
         raise _too_many_rows(path, max_rows)
     table.columns = [str(c).strip() for c in table.columns]
     table.index = file_row(np.arange(len(table)))
-    return table.apply(lambda column: column.str.strip())
+    return table
 
 
 def _read_xlsx(path: Path, sheet: str | None, max_rows: int) -> pd.DataFrame:
@@ -129,10 +129,10 @@ def _check_cached_values(path: Path, title: str, table: pd.DataFrame) -> None:
 
 
 def require_column(table: pd.DataFrame, name: str) -> pd.Series:
-    """The column called name; BadInputError naming the columns the table has."""
+    """The column called name, its cells stripped of spaces; BadInputError naming the columns the table has."""
     if name not in table.columns:
         raise BadInputError(f"no column '{name}'; the columns found are: {', '.join(map(str, table.columns))}")
-    return table[name]
+    return table[name].str.strip()  # here, not on reading: only the columns an analysis uses pay for it
 
 
 def numeric(table: pd.DataFrame, name: str) -> pd.Series:
