@@ -29,6 +29,18 @@ def test_question_types_from_cue_words_in_both_languages(question, qtype):
     assert Question(question).qtype == qtype
 
 
+def test_texts_read_together_have_the_tokens_of_their_joined_text():
+    """The reader unites each text's cached tokens instead of tokenizing every combination of texts it reads."""
+    from assistant.answering.terms import _joined_tokens
+    from assistant.text import tokenize
+
+    texts = ["质量管理体系 ISO 9001", "控制图UCL计算", "Cpk≥1.33的过程能力", "defects per million", "8D报告",
+             "", "抽样检验AQL 0.65", "Lean生产减少浪费。"]
+    for start in range(len(texts)):
+        group = texts[start:start + 3]
+        assert _joined_tokens(group) == (set(tokenize(" ".join(group))), " ".join(group).lower())
+
+
 def test_chinese_bigrams_meet_despite_other_word_splits():
     assert cjk_bigrams("控制图") == {"控制", "制图"}
     assert cjk_bigrams("SPC控制图 UCL") == {"控制", "制图"}

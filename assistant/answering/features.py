@@ -144,7 +144,7 @@ def _asked_features(question: Question, terms: QuestionTerms, hits: list[Hit], c
     for i, cand in enumerate(cands):
         before = cands[i - 1].sentence if i and cands[i - 1].hit_rank == cand.hit_rank else ""
         rows.append([has_attribute * terms.weighted_share(attribute, cand.sentence),
-                     has_attribute * terms.weighted_share(attribute, f"{before} {cand.sentence}")])
+                     has_attribute * terms.weighted_share(attribute, [before, cand.sentence])])
     attribute_rows = np.asarray(rows, dtype=np.float32)
     telling = base[:, [column["coverage_focus"], column["common_run"], column["rare_match"]]]
     asked = base[:, column[SHAPE_FOR_QTYPE[question.qtype]]]

@@ -90,7 +90,7 @@ def question_features(question: Question, terms: QuestionTerms, hits: list[Hit],
     total_idf = sum(terms.weights.values()) or 1.0
     shape = SHAPE_FOR_QTYPE[question.qtype]
     attribute = attribute_terms(terms, hits)
-    top_text = " ".join(sentences[i] for i in best)
+    top_sentences = [sentences[i] for i in best]
     return np.asarray([[
         top[0], top[1], float(np.mean(top[:TOP_SENTENCES])),
         max((rows[i, column["coverage"]] for i in best), default=0.0),
@@ -98,7 +98,7 @@ def question_features(question: Question, terms: QuestionTerms, hits: list[Hit],
         max((rows[i, column["bigram_share"]] for i in best), default=0.0),
         max((terms.coverage(t) for t in texts[:TOP_SENTENCES]), default=0.0),
         max((terms.coverage(t, flat) for t in texts[:TOP_SENTENCES]), default=0.0),
-        terms.coverage(" ".join(texts)) if texts else 0.0,
+        terms.coverage(texts) if texts else 0.0,
         sum(terms.weights[t] for t in missing) / total_idf,
         max((terms.weights[t] for t in missing), default=0.0) / (terms.max_idf or 1.0),
         float(bool(question.years - years_in(" ".join(texts)))),
@@ -107,13 +107,13 @@ def question_features(question: Question, terms: QuestionTerms, hits: list[Hit],
         math.log1p(len(terms.tokens)),
         float(rows[best[0], column[shape]]) if len(best) else 0.0,
         max((float(rows[i, column[shape]]) for i in best), default=0.0),
-        math.log1p(len(attribute)), terms.weighted_share(attribute, " ".join(texts)),
-        terms.weighted_share(attribute, top_text),
+        math.log1p(len(attribute)), terms.weighted_share(attribute, texts),
+        terms.weighted_share(attribute, top_sentences),
         sum(w for w in terms.weights.values() if w >= terms.max_idf) / total_idf,
         min(len(load_glossary().matching_groups(question.text)), MAX_QC_TERMS) / MAX_QC_TERMS,
         float(bool(question.answer_kinds)), max((float(rows[i, column["has_asked_value"]]) for i in best), default=0.0),
         float(rows[:, column["has_asked_value"]].max()) if len(rows) else 0.0, domain,
-        *_needed_terms(terms, necessity, missing, [f"{sentences[i]} {hits[cands[i].hit_rank].chunk.context_prefix}"
+        *_needed_terms(terms, necessity, missing, [(sentences[i], hits[cands[i].hit_rank].chunk.context_prefix)
                                                    for i in best]),
         *_number_asked_but_absent(question, [sentences[i] for i in best]),
         float(question.asked_unit is not None), max((float(rows[i, column["states_asked_unit"]]) for i in best),
@@ -131,15 +131,15 @@ def _number_asked_but_absent(question: Question, top: list[str]) -> list[float]:
 
 
 def _needed_terms(terms: QuestionTerms, necessity: dict[str, float], lacking: list[str],
-                  top: list[str]) -> list[float]:
+                  top: list[tuple[str, str]]) -> list[float]:
     """What the passages (`lacking`: the terms none has), and the best sentences with their headings, lack of the
     words an answer would use."""
     needed = {t: necessity[t] * terms.weights[t] for t in terms.tokens}
     total = sum(needed.values()) or 1.0
-    lacking_from_top = terms.missing(top)
+    lacking_from_top = terms.missing([text for pair in top for text in pair])
     return [max((necessity[t] for t in lacking), default=0.0), sum(needed[t] for t in lacking) / total,
             max((necessity[t] for t in lacking_from_top), default=0.0),
-            max((terms.coverage(text, needed) for text in top), default=0.0)]
+            max((terms.coverage(pair, needed) for pair in top), default=0.0)]
 
 
 class Reader:

@@ -4,6 +4,7 @@ question, the lexical signal the reader's features are built from."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 
 from assistant.glossary import load_glossary
@@ -45,7 +46,7 @@ class QuestionTerms:
         return (token in tokens or any(s in text for s in self.synonyms[token])
                 or any(all(word in tokens for word in sense) for sense in self.senses[token]))
 
-    def coverage(self, text: str, weights: dict[str, float] | None = None) -> float:
+    def coverage(self, text: str | Sequence[str], weights: dict[str, float] | None = None) -> float:
         """idf-weighted share of question terms present in the text (as in `present`). Every term counts in a
         text of either language: the glossary and the lexicon bridge the languages, and a term neither renders
         is one the text does not have (leaving it out made a one-term match in the other language look
@@ -54,21 +55,20 @@ class QuestionTerms:
         total = sum(weights.values())
         if not total:
             return 0.0
-        tokens, lowered = set(tokenize(text)), text.lower()
+        tokens, lowered = _joined_tokens(text)
         return sum(w for t, w in weights.items() if self.present(t, lowered, tokens)) / total
 
-    def missing(self, texts: list[str]) -> list[str]:
+    def missing(self, texts: Sequence[str]) -> list[str]:
         """Question terms found in none of the texts (directly or as a glossary synonym), in question order."""
-        joined = " ".join(texts)
-        tokens, lowered = set(tokenize(joined)), joined.lower()
+        tokens, lowered = _joined_tokens(texts)
         return [t for t in self.tokens if not self.present(t, lowered, tokens)]
 
-    def weighted_share(self, wanted: list[str], text: str) -> float:
+    def weighted_share(self, wanted: list[str], text: str | Sequence[str]) -> float:
         """idf-weighted share of the wanted terms found in the text; 1 when nothing is wanted."""
         total = sum(self.weights[t] for t in wanted)
         if not total:
             return 1.0
-        found = set(wanted) - set(self.missing([text]))
+        found = set(wanted) - set(self.missing([text] if isinstance(text, str) else text))
         return sum(self.weights[t] for t in found) / total
 
     def focus_weights(self, texts: list[str]) -> dict[str, float]:
@@ -77,3 +77,11 @@ class QuestionTerms:
         lowered = [(set(tokenize(t)), t.lower()) for t in texts]
         df = {t: sum(self.present(t, low, toks) for toks, low in lowered) for t in self.tokens}
         return {t: w * math.log(1 + len(texts) / (1 + df[t])) for t, w in self.weights.items()}
+
+
+def _joined_tokens(texts: str | Sequence[str]) -> tuple[set[str], str]:
+    """The tokens and the lower-cased text of texts read together (a string is one text). Each text's tokens come
+    from tokenize()'s cache and are united: the same set as tokenizing the texts joined by spaces, because a space
+    always ends a jieba block, without tokenizing every new combination of texts the reader looks at."""
+    texts = [texts] if isinstance(texts, str) else list(texts)
+    return set().union(*(tokenize(t) for t in texts)), " ".join(texts).lower()
