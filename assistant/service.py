@@ -243,7 +243,7 @@ class Assistant:
         Nothing is dropped when a source's file is gone: that is reported first, so no source is lost."""
         self.check_manage(user)
         self.check_read(kb, user)
-        files = {Path(e.path): e.source for e in sorted(self.kb(kb).manifest().values(), key=lambda e: e.source)}
+        files = {Path(s.path): s.source for s in self.kb(kb).sources()}
         missing = [source for path, source in files.items() if not path.is_absolute() or not path.is_file()]
         if missing:
             raise BadInputError(f"cannot rebuild '{kb}': {len(missing)} source file(s) are gone, e.g. {missing[0]}; "
@@ -253,9 +253,8 @@ class Assistant:
 
     def list_sources(self, kb: str = "default", user: User | None = None) -> dict:
         self.check_read(kb, user)
-        entries = sorted(self.kb(kb).manifest().values(), key=lambda e: e.source)
-        return {"kb": kb, "sources": [{"source": e.source, "title": e.title, "chunks": len(e.chunk_ids),
-                                       "ingested_at": e.ingested_at} for e in entries]}
+        return {"kb": kb, "sources": [{"source": s.source, "title": s.title, "chunks": s.chunks,
+                                       "ingested_at": s.ingested_at} for s in self.kb(kb).sources()]}
 
     def stats(self, kb: str = "default") -> dict:
         """Counts from the BM25 store: a few small reads, however large the knowledge base."""

@@ -66,6 +66,7 @@ class IngestJournal:
             return
         entry = json.loads(self.path.read_text(encoding="utf-8"))
         self.kb.delete_ids(entry["added"] if entry["phase"] == "adding" else entry["stale"])
+        self.kb.summarize(entry["sources"])
         self.kb.changed()
         self.done()
 

@@ -161,6 +161,7 @@ def _write_group(group: list[_Prepared], kb: KnowledgeBase, journal: IngestJourn
         # A kill from here on leaves every chunk of the new versions and mixed hashes, which the next ingest redoes.
         for p in group:
             kb.refresh_hash(p.kept, p.new.content_hash, p.new.path)
+        kb.summarize([p.source for p in group])
         kb.changed()
         journal.done()
     except Exception as exc:

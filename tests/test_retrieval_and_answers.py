@@ -79,3 +79,17 @@ def test_follow_up_carries_the_previous_topic(corpus_assistant):
     answer = corpus_assistant.ask("那服务业呢？", history=history)
     assert answer.standalone_question == "服务业如何降低客户投诉率？" and not answer.refused
     assert any("服务" in c.title or "service" in c.source for c in answer.citations)
+
+
+@pytest.mark.parametrize("filters", [SearchFilters(industry="logistics"), SearchFilters(lang="en"),
+                                     SearchFilters(doc_type="case_study", industry="manufacturing")])
+def test_a_filtered_dense_search_finds_what_chromas_filter_finds(corpus_assistant, filters):
+    """The dense side reads unfiltered nearest chunks and filters them itself (Chroma filters the whole collection
+    first: 24 s per query at 1M chunks); the chunks it keeps are those Chroma's own filter returns."""
+    searcher = corpus_assistant.searcher()
+    query = "how to reduce customer complaints about late delivery"
+    vector = searcher.embedder.embed([query])[0]
+    expected = [c.chunk_id for c, _ in searcher.kb.dense_search(vector, corpus_assistant.settings.candidate_k,
+                                                                  filters.where())]
+    found = list(searcher._dense(query, [], filters))
+    assert expected and found == expected

@@ -107,3 +107,44 @@ def test_work_products_read_the_passages_they_use_not_the_whole_knowledge_base(t
     [section] = writer.sections_about("8D 步骤")
     assert {c.source for c in section} == {str(steps)} and "D1 组建团队" in section[0].text
     assert writer.chunk(section[0].chunk_id) is section[0]
+
+
+def test_listing_sources_reads_one_summary_per_source_not_the_chunks(tmp_path, hash_settings, monkeypatch):
+    assistant = Assistant(hash_settings)
+    lots, note = _doc(tmp_path / "lots.md", 12), _doc(tmp_path / "note.md", 2)
+    assistant.ingest([lots, note], kb="s", progress=False)
+    kb = assistant.kb("s")
+    monkeypatch.setattr(kb, "_records", lambda **kw: pytest.fail("listing read every chunk's metadata"))
+    listed = {s["source"].rsplit("/", 1)[-1]: s for s in assistant.list_sources("s")["sources"]}
+    assert {name: s["chunks"] for name, s in listed.items()} == {"lots.md": 12, "note.md": 2}
+    assert listed["lots.md"]["title"] == "Lots" and listed["lots.md"]["ingested_at"]
+    monkeypatch.undo()
+    _doc(lots, 5)  # changed: fewer sections
+    assistant.ingest([lots], kb="s", progress=False)
+    assistant.delete_source(listed["note.md"]["source"], "s")
+    assert [(s["source"].rsplit("/", 1)[-1], s["chunks"]) for s in assistant.list_sources("s")["sources"]] == \
+        [("lots.md", 5)]
+
+
+def test_a_knowledge_base_from_before_summaries_gets_them_from_one_scan(tmp_path, hash_settings):
+    assistant = Assistant(hash_settings)
+    assistant.ingest([_doc(tmp_path / "lots.md", 6)], kb="old", progress=False)
+    kb = assistant.kb("old")
+    kb.client.delete_collection(kb.summaries.name)  # as a knowledge base made by an earlier version
+    reopened = Assistant(hash_settings)
+    assert [s["chunks"] for s in reopened.list_sources("old")["sources"]] == [6]
+    assert reopened.kb("old").summaries._collection().metadata == {"complete": True}
+
+
+def test_an_undone_write_leaves_the_summary_as_the_chunks_are(tmp_path, hash_settings, monkeypatch):
+    from assistant.retrieval.store import KnowledgeBase
+
+    assistant = Assistant(hash_settings)
+    lots = _doc(tmp_path / "lots.md", 4)
+    assistant.ingest([lots], kb="u", progress=False)
+    _doc(lots, 9)
+    monkeypatch.setattr(KnowledgeBase, "refresh_hash", lambda *a: (_ for _ in ()).throw(RuntimeError("killed")))
+    assert assistant.ingest([lots], kb="u", progress=False).files_failed  # replayed: the stale chunks removed
+    monkeypatch.undo()
+    assert [s["chunks"] for s in Assistant(hash_settings).list_sources("u")["sources"]] == \
+        [sum(len(e.chunk_ids) for e in assistant.kb("u").manifest().values())]

@@ -99,7 +99,7 @@ def sweep_orphan_uploads(assistant: Assistant) -> list[Path]:
     if not root.is_dir():
         return []
     kept = {entry.path for folder in root.iterdir() if folder.is_dir() and folder.name in assistant.kb_names()
-            for entry in assistant.kb(folder.name).manifest().values()}
+            for entry in assistant.kb(folder.name).sources()}
     return sweep_orphans(root, kept, ORPHAN_MIN_AGE_SECONDS)
 
 
