@@ -47,7 +47,7 @@ def test_choosing_a_sample_fills_the_fields_that_fit_it(small_kb):
     table = actions.choose_table(small_kb, None, sample="inspection.csv")
     assert table["columns"] == ["subgroup", "diameter_mm", "lsl", "usl"]
     assert table["preset"]["analysis"] == "control" and table["preset"]["column"] == "diameter_mm"
-    choose = ui_callbacks(small_kb)["analysis_tab.analysis_tab.choose"]
+    choose = ui_callbacks(small_kb)["analysis_tab._handlers.choose"]
     status, analysis, *rest = choose(None, "monthly.csv", "", None)
     assert "5 columns" in status and analysis == "compare"
     assert set(actions.visible_fields("link")) <= set(actions.SAMPLES["monthly.csv"])

@@ -20,7 +20,9 @@ COLUMN_LABELS = {
     "month_column": "Month 月份", "qc_column": "QC metric 质量指标", "sat_column": "Satisfaction 满意度",
     "nps_column": "NPS (0-10)", "csat_column": "CSAT (1-5)", "ces_column": "CES (1-7)", "segment": "Segment 细分",
 }
-COLUMNS_PER_ROW = 5
+PRESET_FIELDS = ("usl", "lsl", "split", "metric_name")  # set by choosing a sample, besides its columns
+TOGGLED = (*actions.COLUMN_FIELDS, "chart_type", *PRESET_FIELDS)  # shown only when the analysis reads them
+FIELD_WIDTH = 220  # px: four fields to a line at the default width, wrapping beyond
 
 
 def _upload_root() -> Path:
@@ -43,47 +45,37 @@ def _inputs(assistant: Assistant, kb_choices: list[str]) -> dict:
         kb = gr.Dropdown(choices=kb_choices, value="default", label="Knowledge base", allow_custom_value=True)
     fields = {"file": file, "sample": sample, "sheet": sheet, "analysis": analysis, "chart_type": chart_type,
               "lang": lang, "kb": kb}
-    names = list(actions.COLUMN_FIELDS)
-    for start in range(0, len(names), COLUMNS_PER_ROW):
-        with gr.Row():
-            for name in names[start:start + COLUMNS_PER_ROW]:
-                fields[name] = gr.Dropdown(choices=[], label=COLUMN_LABELS[name], allow_custom_value=True,
-                                           visible=name in actions.visible_fields(FIRST_ANALYSIS))
-    with gr.Row():
+    shown = actions.visible_fields(FIRST_ANALYSIS)
+    with gr.Row():  # one row that wraps: only the fields of the chosen analysis are visible
+        for name in actions.COLUMN_FIELDS:
+            fields[name] = gr.Dropdown(choices=[], label=COLUMN_LABELS[name], allow_custom_value=True,
+                                       visible=name in shown, min_width=FIELD_WIDTH)
         for name, label in (("usl", "USL 规格上限"), ("lsl", "LSL 规格下限")):
-            fields[name] = gr.Number(label=label, visible=name in actions.visible_fields(FIRST_ANALYSIS))
-        fields["split"] = gr.Textbox(label="Split: periods before this are 'before' 分界", visible=False)
-        fields["metric_name"] = gr.Textbox(label="Metric name 指标名称", visible=False)
+            fields[name] = gr.Number(label=label, visible=name in shown, min_width=FIELD_WIDTH)
+        fields["split"] = gr.Textbox(label="Split: periods before this are 'before' 分界", visible=False,
+                                     min_width=FIELD_WIDTH)
+        fields["metric_name"] = gr.Textbox(label="Metric name 指标名称", visible=False, min_width=FIELD_WIDTH)
     return fields
 
 
-def analysis_tab(assistant: Assistant, kb_choices: list[str]):
-    fields = _inputs(assistant, kb_choices)
-    go = gr.Button("Run 运行", variant="primary")
-    status = gr.Markdown()
-    summary = gr.Markdown()
-    chart = gr.Image(label="Chart 图表", type="filepath", interactive=False)
-    background = gr.Markdown()
-    with gr.Accordion("Result JSON", open=False):
-        raw = gr.JSON()
-    toggled = [n for n in fields if n in actions.COLUMN_FIELDS or n in ("chart_type", "usl", "lsl", "split",
-                                                                         "metric_name")]
+def _handlers(assistant: Assistant, fields: dict):
+    """choose (a file or sample: its columns and the fields that fit it), show (the analysis's fields), run."""
 
     def choose(file: str | None, sample: str, sheet: str, request: gr.Request):
         try:
             table = actions.choose_table(assistant, user_of(assistant, request), file, sample, sheet, _upload_root())
         except QCAError as exc:
-            return warning(exc), *[gr.skip()] * (len(actions.COLUMN_FIELDS) + 5)
+            return warning(exc), *[gr.skip()] * (1 + len(actions.COLUMN_FIELDS) + len(PRESET_FIELDS))
         preset, sampled = table["preset"], not file
         columns = [gr.Dropdown(choices=table["columns"], value=preset.get(n)) for n in actions.COLUMN_FIELDS]
-        rest = [preset.get(n, "" if n in ("split", "metric_name") else None) if sampled else gr.skip()
-                for n in ("usl", "lsl", "split", "metric_name")]
+        rest = [preset.get(n, None if n in actions.NUMBER_FIELDS else "") if sampled else gr.skip()
+                for n in PRESET_FIELDS]
         return (f"{len(table['columns'])} columns: {', '.join(table['columns'])}",
                 preset.get("analysis", gr.skip()), *columns, *rest)
 
     def show(analysis: str):
         shown = actions.visible_fields(analysis)
-        return [gr.update(visible=n in shown) for n in toggled]
+        return [gr.update(visible=n in shown) for n in TOGGLED]
 
     def run(values: dict, request: gr.Request):
         form = {name: values[component] for name, component in fields.items()}
@@ -96,10 +88,22 @@ def analysis_tab(assistant: Assistant, kb_choices: list[str]):
         return (actions.warnings_markdown(done["warnings"]), actions.summary_markdown(done["summary"]), done["chart"],
                 done["result"], actions.background_markdown(done["background"]))
 
-    chosen = [status, fields["analysis"], *[fields[n] for n in actions.COLUMN_FIELDS],
-              *[fields[n] for n in ("usl", "lsl", "split", "metric_name")]]
+    return choose, show, run
+
+
+def analysis_tab(assistant: Assistant, kb_choices: list[str]):
+    fields = _inputs(assistant, kb_choices)
+    go = gr.Button("Run 运行", variant="primary")
+    status = gr.Markdown()
+    summary = gr.Markdown()
+    chart = gr.Image(label="Chart 图表", type="filepath", interactive=False)
+    background = gr.Markdown()
+    with gr.Accordion("Result JSON", open=False):
+        raw = gr.JSON()
+    choose, show, run = _handlers(assistant, fields)
+    chosen = [status, fields["analysis"], *[fields[n] for n in (*actions.COLUMN_FIELDS, *PRESET_FIELDS)]]
     for trigger in (fields["file"].change, fields["sample"].change):
         trigger(choose, [fields["file"], fields["sample"], fields["sheet"]], chosen, api_visibility="private")
-    fields["analysis"].change(show, fields["analysis"], [fields[n] for n in toggled], api_visibility="private")
+    fields["analysis"].change(show, fields["analysis"], [fields[n] for n in TOGGLED], api_visibility="private")
     go.click(run, set(fields.values()), [status, summary, chart, raw, background], api_visibility="private")
     return fields["kb"]
