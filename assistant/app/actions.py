@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assistant.app.uploads import discard_received, store_upload, sweep_orphans
+from assistant.app.uploads import discard_received, require_inside, store_upload, sweep_orphans
 from assistant.auth import User
 from assistant.errors import BadInputError, QCAError
 from assistant.industries import normalize_industry
@@ -83,7 +83,7 @@ def _upload(assistant: Assistant, user: User | None, files: list[tuple[str, str]
         if on_file:
             on_file(index, len(files), name)  # progress for the UI: which file of how many
         try:
-            _require_inside(Path(path), upload_root)
+            require_inside(Path(path), upload_root)
             stored = store_upload(Path(path), name or Path(path).name, dest, assistant.settings.max_upload_mb,
                                   assistant.settings.max_unpacked_mb)
         except QCAError as exc:
@@ -101,11 +101,6 @@ def sweep_orphan_uploads(assistant: Assistant) -> list[Path]:
     kept = {entry.path for folder in root.iterdir() if folder.is_dir() and folder.name in assistant.kb_names()
             for entry in assistant.kb(folder.name).sources()}
     return sweep_orphans(root, kept, ORPHAN_MIN_AGE_SECONDS)
-
-
-def _require_inside(path: Path, root: Path | None) -> None:
-    if root is not None and not path.resolve().is_relative_to(Path(root).resolve()):
-        raise BadInputError("the file was not uploaded through the app; refused")
 
 
 def _ingest_stored(assistant: Assistant, user: User | None, stored: Path, name: str, kb: str) -> dict:

@@ -124,6 +124,13 @@ def store_upload(src: Path, original_name: str, dest_dir: Path, max_mb: float, m
     return target
 
 
+def require_inside(path: Path, root: Path | None) -> None:
+    """BadInputError unless path is inside the web server's upload folder (no check without one): a client naming
+    a server file such as /etc/hosts must not get it read."""
+    if root is not None and not Path(path).resolve().is_relative_to(Path(root).resolve()):
+        raise BadInputError("the file was not uploaded through the app; refused")
+
+
 def discard_received(paths: list[Path], upload_root: Path) -> None:
     """Delete files the web server received into upload_root (never anything outside it), and their folders once
     empty: a handled upload has been copied to uploads/<kb> or refused."""

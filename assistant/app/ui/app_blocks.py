@@ -9,6 +9,7 @@ from starlette.middleware import Middleware
 
 from assistant.app import actions as app_actions
 from assistant.app.signin import SignInGuard, SignInThrottle, signin_check
+from assistant.app.ui.analysis_tab import analysis_tab
 from assistant.app.ui.api import register_api
 from assistant.app.ui.chat import chat_tab, register_ask
 from assistant.app.ui.common import user_of
@@ -39,7 +40,8 @@ def build_app(assistant: Assistant, plugins: Plugins | None = None) -> gr.Blocks
         with gr.Tab("Retrieval test 检索测试"):
             dropdowns.append(retrieval_tab(assistant, choices))
         for title, tab in (("Strategy 策略", strategy_tab), ("Onboarding 培训", onboarding_tab),
-                           ("Draft 建议书", draft_tab), ("Evidence 案例证据", evidence_tab)):
+                           ("Draft 建议书", draft_tab), ("Evidence 案例证据", evidence_tab),
+                           ("Analyze · 数据分析", analysis_tab)):
             with gr.Tab(title):
                 dropdowns.append(tab(assistant, choices))
         with gr.Tab("Knowledge base 知识库"):
