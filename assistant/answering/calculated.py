@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from assistant.answering import calculators as calc
 from assistant.answering.computed import NO_EXPLANATION, Computed
+from assistant.models import Answer
 
-__all__ = ["NO_EXPLANATION", "Computed", "compute"]
+__all__ = ["Computed", "compute", "lead", "lead_with"]
+BREAK = "\n\n"  # the computed sentence is its own paragraph
 
 
 @dataclass(frozen=True)
@@ -65,3 +67,21 @@ def compute(question: str, language: str) -> Computed | None:
         if computed is not None:
             return computed
     return None
+
+
+def lead(computed: Computed | None, language: str) -> str:
+    """What is streamed before the composition: the computed sentence, or nothing."""
+    return computed.text(language) + BREAK if computed else ""
+
+
+def lead_with(answer: Answer, computed: Computed | None) -> Answer:
+    """The answer with the computed sentence first. The value asked for is given, so the answer stands as answered;
+    when the knowledge base explains nothing, a note says so in place of the refusal."""
+    if computed is None:
+        return answer
+    explained = answer.answer_status != "refused"
+    rest = answer.answer if explained else NO_EXPLANATION[answer.language]
+    answer.answer = lead(computed, answer.language) + rest
+    answer.computed = {**computed.to_dict(answer.language), "explained": explained}
+    answer.answer_status, answer.refused = "answered", False
+    return answer
