@@ -100,6 +100,14 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     retrieved: list[str] = field(default_factory=list)  # chunk ids of every passage retrieved, cited or not
     answer_status: str = "answered"  # answered | partial (the topic is there, the asked fact is not) | refused
+    computed: dict[str, Any] | None = None  # a metric computed from the question's own figures, shown first
+
+    @property
+    def composed(self) -> str:
+        """The part of the answer drawn from passages: without the computed sentence (or its note) before it."""
+        if not self.computed:
+            return self.answer
+        return self.answer.removeprefix(self.computed["text"]).strip() if self.computed["explained"] else ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

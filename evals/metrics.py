@@ -25,9 +25,13 @@ def retrieval_scores(sources: list[str], gold: list[str], relevant_available: in
 def answer_claims(answer: Answer) -> dict[str, int]:
     """Counts for faithfulness and ALCE-style citation precision/recall of one non-refused answer.
 
-    An empty answer counts as one unsupported claim: saying nothing is a failure, not a pass."""
+    An empty answer counts as one unsupported claim: saying nothing is a failure, not a pass. A sentence computed
+    from the question's own figures is no passage's claim: it is left out, and an answer that is only that sentence
+    has no claims to count."""
     passages = {c.n: c.quote for c in answer.citations}
-    claims = assess(answer.answer, passages)
+    claims = assess(answer.composed, passages)
+    if not claims and answer.computed:
+        return {"claims": 0, "supported": 0, "citations": 0, "good_citations": 0, "cited_supported": 0}
     if not claims:
         return {"claims": 1, "supported": 0, "citations": 0, "good_citations": 0, "cited_supported": 0}
     citations = [(c, n) for c in claims for n in c.citations]

@@ -20,13 +20,11 @@ from assistant.analytics.constants import (
     Z_95,
 )
 from assistant.analytics.control import sigma_from_moving_ranges, sigma_from_ranges, subgroups
+from assistant.analytics.formulas import capability_indices
 from assistant.analytics.notes import Note, p_text
 from assistant.analytics.table import numeric
 from assistant.analytics.values import json_ready
 from assistant.errors import BadInputError
-
-SIX_SIGMA_SPAN = 6.0  # Cp compares the specification width with +-3 sigma
-ONE_SIDE_SPAN = 3.0
 
 
 @dataclass(frozen=True)
@@ -80,14 +78,6 @@ def bissell_interval(cpk: float, n: int) -> tuple[float, float]:
     return cpk - half, cpk + half
 
 
-def _indices(mean: float, sigma: float, usl: float | None, lsl: float | None) -> tuple[float | None, float]:
-    """(Cp-like, Cpk-like) for one sigma: the spread index needs both limits, the centred one the nearer side."""
-    sides = [(usl - mean) if usl is not None else None, (mean - lsl) if lsl is not None else None]
-    nearest = min(s for s in sides if s is not None)
-    spread = (usl - lsl) / (SIX_SIGMA_SPAN * sigma) if None not in sides else None
-    return spread, nearest / (ONE_SIDE_SPAN * sigma)
-
-
 def _histogram(x: np.ndarray) -> dict:
     edges = np.histogram_bin_edges(x, bins="auto")
     counts, edges = np.histogram(x, bins=edges if len(edges) <= HISTOGRAM_MAX_BINS + 1 else HISTOGRAM_MAX_BINS)
@@ -110,8 +100,8 @@ def capability(table: pd.DataFrame, column: str, usl: float | None = None, lsl: 
     else:
         within, method = sigma_from_moving_ranges(x), "MR-bar/d2(2)"
     mean, overall = float(x.mean()), float(x.std(ddof=1))
-    cp, cpk = _indices(mean, within, usl, lsl)
-    pp, ppk = _indices(mean, overall, usl, lsl)
+    cp, cpk = capability_indices(mean, within, usl, lsl)
+    pp, ppk = capability_indices(mean, overall, usl, lsl)
     a2, p_normal = anderson_darling(x)
     notes = [Note("not_normal", {"p": p_text(p_normal)})] if p_normal < ALPHA else []
     return CapabilityResult(

@@ -92,6 +92,8 @@ CSAT_SCALE = (1, 5)
 CSAT_TOP2_MIN = 4  # top-2-box: 4 or 5 on a 1-5 scale
 CES_SCALE = (1, 7)
 PERCENT = 100.0
+SIGMA_SHIFT = 1.5  # the conventional long-term drift between short- and long-term sigma levels (Motorola)
+FMEA_SCALE = (1, 10)  # severity, occurrence and detection are each rated 1-10
 
 VITAL_FEW_CUM_PCT = 80.0  # the Pareto principle's 80%: categories up to the one that crosses it
 

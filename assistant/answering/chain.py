@@ -1,4 +1,4 @@
-"""The answer chain: condense -> retrieve -> read -> compose -> verify, each a plain function; one path,
+"""The answer chain: condense -> calculate -> retrieve -> read -> compose -> verify, each a plain function; one path,
 streamed, whose last item is the verified Answer (`ask` is that last item)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.answering.base import Composition, refusal
+from assistant.answering.calculated import Computed, compute, lead, lead_with
 from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.grounding import apply_mode, assess, drop_unknown_citations, report
 from assistant.answering.llm import LLMComposer
@@ -46,6 +47,7 @@ class ChainState:
     reading: Reading | None = None
     composition: Composition | None = None
     grounding: GroundingReport | None = None
+    computed: Computed | None = None
     notes: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
@@ -60,6 +62,12 @@ def condense(ctx: ChainContext, state: ChainState) -> ChainState:
             state.standalone_question = ctx.llm.condense(state.question, state.history, state.language)
         except BackendError as exc:
             state.notes.append(f"{exc}; the follow-up was rewritten by rule")
+    return state
+
+
+def calculate(state: ChainState) -> ChainState:
+    """The metric value the question's own figures give, when it asks for one: computed once, shown first."""
+    state.computed = compute(state.standalone_question, state.language)
     return state
 
 
@@ -122,17 +130,19 @@ def to_answer(state: ChainState) -> Answer:
     citations = [Citation(n, h.chunk.source, h.chunk.title, h.chunk.page, h.chunk.section, h.chunk.chunk_id,
                           h.chunk.text) for n, h in sorted(comp.cited.items())]
     state.timings_ms["total"] = _ms(state.started)
-    return Answer(
+    return lead_with(Answer(
         question=state.question, standalone_question=state.standalone_question, language=state.language,
         answer=comp.shown, refused=comp.refused, backend_used=comp.backend, citations=citations,
         grounding=state.grounding, notes=state.notes + comp.notes, timings_ms=state.timings_ms,
         retrieved=[h.chunk.chunk_id for h in state.hits], answer_status=comp.status,
-    )
+    ), state.computed)
 
 
 def stream_answer(ctx: ChainContext, state: ChainState) -> Iterator[str | Answer]:
     """Every step in order, yielding text deltas as they are produced and the verified Answer last."""
-    read(ctx, retrieve(ctx, condense(ctx, state)))
+    read(ctx, retrieve(ctx, calculate(condense(ctx, state))))
+    if computed := lead(state.computed, state.language):
+        yield computed
     for part in compose_stream(ctx, state):
         if isinstance(part, Composition):
             state.composition = part

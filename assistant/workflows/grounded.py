@@ -110,7 +110,7 @@ class SectionWriter:
         answer = self.assistant.ask(question, kb=self.kb, industry=industry, backend=self.backend)
         if answer.refused:
             return []
-        kept = join_sentences(split_sentences(answer.answer)[:limit])
+        kept = join_sentences(split_sentences(answer.composed)[:limit])
         return split_sentences(self.registry.adopt(answer, kept))
 
     def first_answer(self, questions: list[str], industry: str | None, limit: int) -> list[str]:
