@@ -17,7 +17,7 @@ from assistant.config import get_settings
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "assistant" / "data" / "samples"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-COMMON = {"analysis", "warnings", "chart"}
+COMMON = {"analysis", "warnings", "chart_file"}
 
 RUNS = {
     "pareto": (["pareto", str(SAMPLES / "complaints.csv"), "--category", "category", "--count", "count"],
@@ -66,6 +66,8 @@ def test_json_is_one_document_with_the_required_keys_for_every_sample(name):
     assert len(result.stdout.strip().splitlines()) == 1
     payload = json.loads(result.stdout)
     assert COMMON | keys <= set(payload) and payload["analysis"] == name
+    if name == "control":
+        assert payload["chart"] == "xbar-r"  # the chart type, not overwritten by the chart file's name
 
 
 def test_the_samples_say_what_they_were_made_to_show():
@@ -85,7 +87,7 @@ def test_chart_writes_a_png(name, tmp_path):
     out = tmp_path / f"{name}.png"
     result = analyze(*RUNS[name][0], "--chart", str(out), "--json")
     assert result.exit_code == 0, result.stderr
-    assert out.read_bytes()[:8] == PNG_MAGIC and json.loads(result.stdout)["chart"] == str(out)
+    assert out.read_bytes()[:8] == PNG_MAGIC and json.loads(result.stdout)["chart_file"] == str(out)
 
 
 def test_lang_zh_prints_chinese(tmp_path):

@@ -138,3 +138,35 @@ def test_finalize_checks_every_grounded_sentence_like_chat(mode):
     assert doc.grounding.unsupported == ["客户投诉率下降了90%。"]
     assert (items[1].endswith("⚠[未经资料证实]") if mode == "annotate" else len(items) == 1)
     assert [c.n for c in doc.references] == [1] and "1/2" in doc.footer
+
+
+def test_a_draft_takes_the_clients_own_analysis_as_evidence(corpus_assistant, tmp_path):
+    """`qcassist analyze --json` saved, then given to the draft: the client's figures as a table, the comparison's
+    sentence, the KPI table's current values, and the knowledge base's cited background on the method."""
+    from typer.testing import CliRunner
+
+    from assistant.cli.main import app
+    from assistant.config import Settings
+    from assistant.workflows.analysis_evidence import read_analysis
+
+    samples = Path("assistant/data/samples")
+    saved = tmp_path / "survey.json"
+    result = CliRunner().invoke(app, ["analyze", "satisfaction", str(samples / "survey.csv"), "--nps-column", "nps",
+                                      "--csat-column", "csat", "--json"])
+    saved.write_text(result.stdout, encoding="utf-8")
+    analysis = read_analysis(saved, Settings(_env_file=None))
+    doc = draft(corpus_assistant, "retail", "Example Retail (illustrative)", "too many detractors",
+                parse_kpis(["NPS=5"]), lang="en", analysis=analysis)
+    section = next(s for s in doc.sections if s.heading == "The client's data")
+    table = next(b.rows for b in section.blocks if b.kind == "table")
+    assert ["NPS", f"{analysis['nps']:.4g}"] in [[row[0].upper(), row[1]] for row in table]
+    assert any(b.grounded and b.items for b in section.blocks)  # the method, cited from the knowledge base
+    targets = {t["KPI"]: t for t in doc.data["kpi_targets"]}
+    assert targets["NPS"]["Current"] == "5" and targets["CSAT"]["Current"].endswith("%")  # given wins; measured fills
+    _assert_grounded(doc)
+    not_an_analysis = tmp_path / "other.json"
+    not_an_analysis.write_text('{"kind": "draft"}', encoding="utf-8")
+    with pytest.raises(BadInputError, match="qcassist analyze"):
+        read_analysis(not_an_analysis, Settings(_env_file=None))
+    with pytest.raises(BadInputError, match="QCA_MAX_UPLOAD_MB"):
+        read_analysis(saved, Settings(max_upload_mb=0.0001, _env_file=None))

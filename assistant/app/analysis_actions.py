@@ -16,7 +16,7 @@ from assistant.app.uploads import require_inside
 from assistant.auth import User
 from assistant.errors import BadInputError, PermissionDeniedError, QCAError
 from assistant.service import Assistant
-from assistant.workflows.analysis import ANALYSES, AnalysisRequest
+from assistant.workflows.analysis import ANALYSES, BACKGROUND, AnalysisRequest
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
 SAMPLE_SUFFIXES = (".csv", ".xlsx")
@@ -46,20 +46,6 @@ SAMPLES = {
     "monthly.csv": {"analysis": "compare", "defectives": "returns", "size": "shipped", "period_column": "month",
                     "split": "2024-01", "metric_name": "return rate", "month_column": "month",
                     "qc_column": "return_rate", "sat_column": "nps"},
-}
-# The question put to the knowledge base for each analysis, (English, Chinese): what a reader of the result needs.
-BACKGROUND = {
-    "control": ("How do you read a control chart and its out-of-control rules?",
-                "什么是控制图？如何判读控制图的判异规则？"),
-    "capability": ("What do Cp and Cpk measure, and what Cpk value is considered capable?",
-                   "什么是过程能力指数 Cpk？Cpk 多少算过程能力充足？"),
-    "pareto": ("What is Pareto analysis and the 80/20 rule in quality improvement?",
-               "什么是帕累托分析（80/20 法则）？如何用于质量改进？"),
-    "satisfaction": ("How are NPS and CSAT calculated and interpreted?", "NPS 和 CSAT 如何计算和解读？"),
-    "compare": ("How do you verify that a quality improvement worked by comparing before and after?",
-                "如何通过改进前后的对比验证质量改进的效果？"),
-    "link": ("Does a correlation between a quality metric and customer satisfaction prove causation?",
-             "质量指标与客户满意度的相关性能证明因果关系吗？"),
 }
 
 

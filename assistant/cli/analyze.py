@@ -65,6 +65,7 @@ def analyze(
             notes += draw_chart(result, chart, lang)
     except QCAError as exc:
         fail(exc)
+    # "chart_file", not "chart": a control result's "chart" is its chart type.
     payload = {**result.to_dict(), "warnings": [note.text(lang) for note in notes],
-               "chart": str(chart) if chart else None}
+               "chart_file": str(chart) if chart else None}
     emit(payload, as_json, summarize(result, notes, lang) + (f"\n{chart}" if chart else ""))

@@ -100,12 +100,20 @@ def draft(
     client: Annotated[str, typer.Option("--client", help="The client's name")] = "",
     problem: Annotated[str, typer.Option("--problem", help="The client's problem")] = "",
     kpi: Annotated[list[str] | None, typer.Option("--kpi", help="Current value, NAME=VALUE; repeatable")] = None,
+    analysis: Annotated[Path | None, typer.Option("--analysis", help="The client's data analysed: the JSON "
+                                                   "`qcassist analyze ... --json` printed")] = None,
     lang: LangOpt = None, kb: KbOpt = "default", backend: BackendOpt = None, as_json: JsonOpt = False,
     fmt: FormatOpt = None, output: OutOpt = None,
 ) -> None:
-    """A recommendation draft: summary, diagnosis, strategies with evidence, roadmap, KPI targets, risks."""
+    """A recommendation draft: summary, diagnosis, the client's data, strategies with evidence, roadmap, KPI
+    targets, risks."""
+    from assistant.workflows.analysis_evidence import read_analysis
     from assistant.workflows.recommendation import draft as make_draft
     from assistant.workflows.recommendation import parse_kpis
 
-    _produce(lambda a: make_draft(a, industry, client, problem, parse_kpis(kpi or []), kb, backend, lang), as_json,
-             fmt, output)
+    def produce(assistant):
+        analysed = read_analysis(analysis, assistant.settings) if analysis else None
+        return make_draft(assistant, industry, client, problem, parse_kpis(kpi or []), kb, backend, lang,
+                          analysis=analysed)
+
+    _produce(produce, as_json, fmt, output)

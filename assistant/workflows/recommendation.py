@@ -8,6 +8,7 @@ import time
 
 from assistant.errors import BadInputError
 from assistant.glossary import load_glossary
+from assistant.workflows.analysis_evidence import add_analysis_section, current_kpis
 from assistant.workflows.document import WorkDocument, language_of
 from assistant.workflows.evidence import EvidenceRow
 from assistant.workflows.evidence_chart import reported_change
@@ -19,6 +20,7 @@ _HIGHER_IS_BETTER = ("nps", "csat", "satisfaction", "满意", "retention", "留�
                      "cpk", "推荐")
 _TEXT = {
     "zh": {"title": "{client}质量改进建议书（草稿）", "summary": "执行摘要", "diagnosis": "问题诊断",
+           "analysis": "客户数据分析",
            "recommendations": "改进建议", "roadmap": "30/60/90天路线图", "kpi": "KPI目标",
            "risks": "风险与注意事项",
            "summary_text": "{client}（{industry}）面临的问题是：{problem}。建议优先推进：{titles}。"
@@ -30,7 +32,8 @@ _TEXT = {
            "assumption": "假设：相对改善{pct:.0%}（知识库中无可比案例数据）",
            "case_basis": "可比案例：{metric} {change}"},
     "en": {"title": "Quality improvement recommendations for {client} (draft)", "summary": "Executive summary",
-           "diagnosis": "Diagnosis", "recommendations": "Recommendations", "roadmap": "30/60/90-day roadmap",
+           "diagnosis": "Diagnosis", "analysis": "The client's data", "recommendations": "Recommendations",
+           "roadmap": "30/60/90-day roadmap",
            "kpi": "KPI targets", "risks": "Risks",
            "summary_text": "{client} ({industry}) faces this problem: {problem}. We recommend starting with: {titles}. "
                            "The sections below give the diagnosis, the evidence and the plan; every factual "
@@ -57,8 +60,10 @@ def parse_kpis(pairs: list[str]) -> dict[str, str]:
 
 
 def draft(assistant, industry: str | None, client: str, problem: str, kpis: dict[str, str] | None = None,
-          kb: str = "default", backend: str | None = None, lang: str | None = None, limit: int = 3) -> WorkDocument:
-    """The recommendation draft for a client in an industry with a problem."""
+          kb: str = "default", backend: str | None = None, lang: str | None = None, limit: int = 3,
+          analysis: dict | None = None) -> WorkDocument:
+    """The recommendation draft for a client in an industry with a problem; `analysis`, the client's own data
+    analysed (`qcassist analyze --json`), becomes a section of evidence and the KPI table's current values."""
     started = time.perf_counter()
     key = require_industry(industry)
     client, problem = (client or "").strip(), (problem or "").strip()
@@ -71,6 +76,9 @@ def draft(assistant, industry: str | None, client: str, problem: str, kpis: dict
     summary = doc.section(text["summary"])
     diagnosis = [q.format(industry=label, problem=problem) for q in text["diagnosis_q"]]
     doc.section(text["diagnosis"]).add("bullets", writer.first_answer(diagnosis, key, 4), grounded=True)
+    if analysis:
+        add_analysis_section(doc, writer, analysis, text["analysis"])
+        kpis = {**current_kpis(analysis), **(kpis or {})}  # a value the consultant gives wins
     doc.section(text["recommendations"])
     strategies, coverage = write_strategies(doc, writer, key, problem, limit, level=3)
     titles = "; ".join(s["title"] for s in strategies) or "-"
@@ -83,7 +91,8 @@ def draft(assistant, industry: str | None, client: str, problem: str, kpis: dict
     finalize(doc, writer.registry, assistant.settings.grounding)
     doc.data = {"industry": key, "client": client, "problem": problem, "kpis": kpis or {},
                 "kpi_targets": [dict(zip(text["kpi_header"], row, strict=True)) for row in targets],
-                "strategies": strategies, "coverage": coverage}
+                "strategies": strategies, "coverage": coverage,
+                "analysis": analysis["analysis"] if analysis else None}
     doc.seconds = time.perf_counter() - started
     return doc
 
