@@ -174,3 +174,33 @@ def test_a_split_that_leaves_a_period_empty_and_repeated_months_are_errors():
     assert (len(before), len(after)) == (1, 3)
     with pytest.raises(BadInputError, match=r"months repeat in row\(s\) 3, 4"):
         link(data, "month", "v", "v")
+
+
+@pytest.mark.security
+def test_hostile_tables_are_refused_before_pandas_or_openpyxl_expand_them(tmp_path):
+    """A header of a million commas, an Excel row out to column 2000, and a workbook that unpacks past the budget
+    (a zip bomb in all but size) are one-line errors, not gigabytes of columns."""
+    import zipfile
+
+    wide = tmp_path / "wide.csv"
+    wide.write_text("," * 1_000_000 + "\n1\n", encoding="utf-8")
+    with pytest.raises(BadInputError, match="1000001 columns, more than the 1000"):
+        read_table(wide)
+    with pytest.raises(BadInputError, match="2000 columns"):
+        read_table(workbook(tmp_path, {"data": [[f"c{i}" for i in range(2000)], list(range(2000))]}))
+    bomb = workbook(tmp_path, {"data": [["x"], [1]]})
+    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/padding.bin", b"\0" * 5_000_000)  # compresses to a few kB
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(BadInputError, match="unpacks to more than"):
+        read_table(bomb, max_unpacked_bytes=1_000_000)
+
+
+def test_a_wide_table_may_have_fewer_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr("assistant.analytics.table.MAX_CELLS", 1000)
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(100)) + "\n" + ("1," * 99 + "1\n") * 11, encoding="utf-8")
+    with pytest.raises(BadInputError, match="more than 10 data rows .*1,000 cells"):
+        read_table(path)
+    path.write_text(",".join(f"c{i}" for i in range(100)) + "\n" + ("1," * 99 + "1\n") * 10, encoding="utf-8")
+    assert read_table(path).shape == (10, 100)

@@ -11,16 +11,23 @@ import pandas as pd
 
 from assistant.analytics.values import file_row, row_list
 from assistant.errors import BadInputError
+from assistant.files import check_unpacked_size
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without BOM), then GBK and its superset GB18030
 DEFAULT_MAX_ROWS = 200_000
 DEFAULT_MAX_BYTES = 20_000_000
+DEFAULT_MAX_UNPACKED_BYTES = 60_000_000
+# No QC table is this wide; a hostile one (a header of millions of commas, an Excel row to column XFD) would make
+# pandas build millions of columns before any check could see it.
+MAX_COLUMNS = 1000
+MAX_CELLS = 4_000_000  # rows x columns: 200,000 rows of 20 columns; each cell is a Python string in memory
 BYTES_PER_MB = 1_000_000
 
 
 def read_table(path: Path, sheet: str | None = None, max_rows: int = DEFAULT_MAX_ROWS,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> pd.DataFrame:
+               max_bytes: int = DEFAULT_MAX_BYTES,
+               max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES) -> pd.DataFrame:
     """The table in a .csv or .xlsx file as text cells, its index the file's row numbers; BadInputError for a
     missing, empty, too large or unreadable file."""
     path = Path(path)
@@ -40,6 +47,7 @@ def read_table(path: Path, sheet: str | None = None, max_rows: int = DEFAULT_MAX
             raise BadInputError(f"--sheet is for Excel workbooks; {path.name} is a CSV file")
         table = _read_csv(path, max_rows)
     else:
+        check_unpacked_size(path, max_unpacked_bytes)  # a workbook is a zip archive: no bomb gets unpacked
         table = _read_xlsx(path, sheet, max_rows)
     table = table[(table != "").any(axis=1)]  # rows left blank, as spreadsheets often end
     if table.empty:
@@ -48,7 +56,8 @@ def read_table(path: Path, sheet: str | None = None, max_rows: int = DEFAULT_MAX
 
 
 def _too_many_rows(path: Path, max_rows: int) -> BadInputError:
-    return BadInputError(f"{path.name} has more than {max_rows} data rows (QCA_MAX_TABLE_ROWS)")
+    return BadInputError(f"{path.name} has more than {max_rows} data rows (QCA_MAX_TABLE_ROWS, and at most "
+                         f"{MAX_CELLS:,} cells in all)")
 
 
 def _read_csv(path: Path, max_rows: int) -> pd.DataFrame:
@@ -61,6 +70,7 @@ def _read_csv(path: Path, max_rows: int) -> pd.DataFrame:
             continue
     else:
         raise BadInputError(f"{path.name} is neither UTF-8 nor GBK text: save it as UTF-8 CSV")
+    max_rows = _row_budget(path, text.partition("\n")[0].count(",") + 1, max_rows)
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False,
                             nrows=max_rows + 1, skipinitialspace=True)
@@ -84,6 +94,8 @@ def _read_xlsx(path: Path, sheet: str | None, max_rows: int) -> pd.DataFrame:
         worksheet = book[_sheet_name(path, book.sheetnames, sheet)]
         rows = []
         for row in worksheet.iter_rows(values_only=True):
+            if not rows:
+                max_rows = _row_budget(path, len(row), max_rows)
             rows.append(["" if v is None else str(v).strip() for v in row])
             if len(rows) > max_rows + 1:
                 raise _too_many_rows(path, max_rows)
@@ -97,6 +109,13 @@ def _read_xlsx(path: Path, sheet: str | None, max_rows: int) -> pd.DataFrame:
     table = pd.DataFrame(body, columns=header, index=file_row(np.arange(len(body))), dtype=str)
     _check_cached_values(path, worksheet.title, table)
     return table
+
+
+def _row_budget(path: Path, columns: int, max_rows: int) -> int:
+    """The rows a table of this width may have: QCA_MAX_TABLE_ROWS, fewer for a wide table (MAX_CELLS)."""
+    if columns > MAX_COLUMNS:
+        raise BadInputError(f"{path.name} has {columns} columns, more than the {MAX_COLUMNS} a table may have")
+    return min(max_rows, MAX_CELLS // columns)
 
 
 def _sheet_name(path: Path, names: list[str], sheet: str | None) -> str:

@@ -62,7 +62,8 @@ def load_table(path: Path, sheet: str | None, settings: Settings):
     from assistant.analytics.table import read_table
 
     return read_table(Path(path), sheet, max_rows=settings.max_table_rows,
-                      max_bytes=int(settings.max_upload_mb * BYTES_PER_MB))
+                      max_bytes=int(settings.max_upload_mb * BYTES_PER_MB),
+                      max_unpacked_bytes=int(settings.max_unpacked_mb * BYTES_PER_MB))
 
 
 def default_chart_type(request: AnalysisRequest) -> str:
