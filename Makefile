@@ -28,14 +28,26 @@ $(VENV)/.installed-llm: $(VENV)/.installed
 	$(PIP) install --quiet -e '.[dev,local-llm]'
 	touch $@
 
-# Browser tests drive Debian's Chromium through Playwright; no tool downloads a browser of its own.
-# A small CJK font and an emoji font so Chinese and the feedback buttons render in the screenshots.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+
+# The Chinese font every PDF embeds and every chart draws with (assistant/fonts.py): the app needs it too.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+$(CJK_FONT):
+	$(SUDO) apt-get update -qq
+	$(APT_INSTALL) fonts-wqy-microhei
+
+# Browser tests drive Debian's Chromium through Playwright; no tool downloads a browser of its own. An emoji font
+# so the feedback buttons render in the screenshots; poppler-utils (pdftoppm, pdffonts) to check exported PDFs.
 /usr/bin/chromium:
 	$(SUDO) apt-get update -qq
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei fonts-noto-color-emoji
+	$(APT_INSTALL) chromium chromium-driver fonts-noto-color-emoji poppler-utils
 
-setup: $(VENV)/.installed
+/usr/bin/pdftoppm:
+	$(SUDO) apt-get update -qq
+	$(APT_INSTALL) poppler-utils
+
+setup: $(VENV)/.installed $(CJK_FONT)
 
 ingest: setup
 	$(QCA) ingest corpus/
@@ -43,7 +55,7 @@ ingest: setup
 run: ingest
 	$(PY) app.py
 
-test: $(VENV)/.installed-llm /usr/bin/chromium
+test: $(VENV)/.installed-llm $(CJK_FONT) /usr/bin/chromium /usr/bin/pdftoppm
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = 32
     max_file_mb: float = 30.0
     max_upload_mb: float = Field(20.0, description="Largest file the app accepts for upload.")
+    cjk_font: Path | None = Field(None, description="A TrueType (.ttf/.ttc) Chinese font for PDFs and charts; "
+                                  "default: WenQuanYi Micro Hei (fonts-wqy-microhei) where installed.")
     max_table_rows: int = Field(200_000, ge=1, description="Most data rows a table for `qcassist analyze` may have.")
     max_unpacked_mb: float = Field(60.0, gt=0, description="Most a zip-based document (DOCX) may unpack to.")
     max_question_chars: int = Field(4000, ge=1, description="Longest question (and history turn) a request may send.")
@@ -77,7 +79,7 @@ class Settings(BaseSettings):
     openai_api_key: str | None = None
     ollama_url: str = "http://127.0.0.1:11434"
 
-    @field_validator("data_dir", "reports_dir", "model_cache_dir", "auth_file")
+    @field_validator("data_dir", "reports_dir", "model_cache_dir", "auth_file", "cjk_font")
     @classmethod
     def _absolute(cls, path: Path | None) -> Path | None:
         """A relative path the user gives is taken from where they gave it, once, not wherever code runs later."""

@@ -27,3 +27,7 @@ class BackendError(QCAError):
 
 class PermissionDeniedError(QCAError):
     """The signed-in user may not read this knowledge base or manage documents; the message says which."""
+
+
+class SetupError(QCAError):
+    """The machine lacks something a feature needs (a font, a tool); the message says what to install."""

@@ -200,7 +200,7 @@ def test_a_wide_table_may_have_fewer_rows(tmp_path, monkeypatch):
     monkeypatch.setattr("assistant.analytics.table.MAX_CELLS", 1000)
     path = tmp_path / "wide.csv"
     path.write_text(",".join(f"c{i}" for i in range(100)) + "\n" + ("1," * 99 + "1\n") * 11, encoding="utf-8")
-    with pytest.raises(BadInputError, match="more than 10 data rows .*1,000 cells"):
+    with pytest.raises(BadInputError, match="more than 10 data rows, too many for its width: .*1,000 cells"):
         read_table(path)
     path.write_text(",".join(f"c{i}" for i in range(100)) + "\n" + ("1," * 99 + "1\n") * 10, encoding="utf-8")
     assert read_table(path).shape == (10, 100)

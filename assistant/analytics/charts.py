@@ -4,7 +4,6 @@ written atomically."""
 from __future__ import annotations
 
 import warnings
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +15,6 @@ from assistant.errors import BadInputError
 from assistant.files import atomic_path
 
 CHARTED = ("pareto", "control", "capability")
-CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP")
-CJK_FILE_HINTS = ("wqy-microhei", "notosanscjk")  # font files to register when matplotlib's cache predates them
 DPI = 120
 FIGURE_SIZE = (10, 5.5)
 MARKER_POINTS = 500  # above this many points a control chart is drawn as a line, violations still marked
@@ -42,21 +39,15 @@ LABELS = {
 }
 
 
-@lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The first installed font of CJK_FONTS, registering system font files matplotlib has not seen yet."""
-    from matplotlib import font_manager
+    """The project's CJK font (assistant/fonts.py) for matplotlib, None when the machine has none."""
+    from assistant.errors import SetupError
+    from assistant.fonts import chart_font
 
-    def installed() -> str | None:
-        names = {f.name for f in font_manager.fontManager.ttflist}
-        return next((name for name in CJK_FONTS if name in names), None)
-
-    if found := installed():
-        return found
-    for path in font_manager.findSystemFonts():
-        if any(hint in Path(path).name.lower() for hint in CJK_FILE_HINTS):
-            font_manager.fontManager.addfont(path)
-    return installed()
+    try:
+        return chart_font()
+    except SetupError:
+        return None
 
 
 def check_chart(analysis: str, path: Path) -> None:

@@ -55,9 +55,11 @@ def read_table(path: Path, sheet: str | None = None, max_rows: int = DEFAULT_MAX
     return table
 
 
-def _too_many_rows(path: Path, max_rows: int) -> BadInputError:
-    return BadInputError(f"{path.name} has more than {max_rows} data rows (QCA_MAX_TABLE_ROWS, and at most "
-                         f"{MAX_CELLS:,} cells in all)")
+def _too_many_rows(path: Path, max_rows: int, budget: int) -> BadInputError:
+    if budget < max_rows:
+        return BadInputError(f"{path.name} has more than {budget} data rows, too many for its width: a table may "
+                             f"have at most {MAX_CELLS:,} cells")
+    return BadInputError(f"{path.name} has more than {max_rows} data rows (QCA_MAX_TABLE_ROWS)")
 
 
 def _read_csv(path: Path, max_rows: int) -> pd.DataFrame:
@@ -70,14 +72,14 @@ def _read_csv(path: Path, max_rows: int) -> pd.DataFrame:
             continue
     else:
         raise BadInputError(f"{path.name} is neither UTF-8 nor GBK text: save it as UTF-8 CSV")
-    max_rows = _row_budget(path, text.partition("\n")[0].count(",") + 1, max_rows)
+    budget = _row_budget(path, text.partition("\n")[0].count(",") + 1, max_rows)
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False,
-                            nrows=max_rows + 1, skipinitialspace=True)
+                            nrows=budget + 1, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise BadInputError(f"cannot read {path.name} as CSV: {str(exc).strip().splitlines()[0]}") from exc
-    if len(table) > max_rows:
-        raise _too_many_rows(path, max_rows)
+    if len(table) > budget:
+        raise _too_many_rows(path, max_rows, budget)
     table.columns = [str(c).strip() for c in table.columns]
     table.index = file_row(np.arange(len(table)))
     return table
@@ -95,10 +97,10 @@ def _read_xlsx(path: Path, sheet: str | None, max_rows: int) -> pd.DataFrame:
         rows = []
         for row in worksheet.iter_rows(values_only=True):
             if not rows:
-                max_rows = _row_budget(path, len(row), max_rows)
+                budget = _row_budget(path, len(row), max_rows)
             rows.append(["" if v is None else str(v).strip() for v in row])
-            if len(rows) > max_rows + 1:
-                raise _too_many_rows(path, max_rows)
+            if len(rows) > budget + 1:
+                raise _too_many_rows(path, max_rows, budget)
     finally:
         book.close()
     if not rows:

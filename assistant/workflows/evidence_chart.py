@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from assistant.files import atomic_path
-from assistant.glossary import load_glossary
+from assistant.fonts import chart_font
 from assistant.workflows.evidence import EvidenceRow
 from assistant.workflows.strategy import load_catalogue
 
@@ -24,14 +24,6 @@ def reported_change(row: EvidenceRow) -> tuple[float, str] | None:
     return None
 
 
-def english_metric(metric: str) -> str:
-    """The chart is drawn with Latin fonts only, so Chinese metric names go through the glossary."""
-    if metric.isascii():
-        return metric
-    groups = load_glossary().matching_groups(metric)
-    return groups[0].en[0] if groups and groups[0].en else "metric"
-
-
 def chart_rows(rows: list[EvidenceRow]) -> list[dict]:
     """The plotted points: label, intervention type, value and unit, sorted by type."""
     catalogue, points = load_catalogue(), []
@@ -39,19 +31,24 @@ def chart_rows(rows: list[EvidenceRow]) -> list[dict]:
         change = reported_change(row)
         if change is None:
             continue
-        points.append({"label": f"{english_metric(row.metric)} ({row.industry})", "value": change[0],
+        points.append({"label": f"{row.metric} ({row.industry})", "value": change[0],
                        "unit": change[1], "type": catalogue.intervention_type(f"{row.case} {row.intervention}")})
     return sorted(points, key=lambda p: (p["type"], p["value"]))
 
 
 def draw_chart(rows: list[EvidenceRow], path: Path) -> Path:
-    """Horizontal bars, one per figure, coloured by intervention type; written atomically."""
+    """Horizontal bars, one per figure, coloured by intervention type, each case's metric in its own language (the
+    CJK font draws Chinese and Latin alike); written atomically."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    points = chart_rows(rows)
+    with plt.rc_context({"font.family": [chart_font(), "DejaVu Sans"], "axes.unicode_minus": False}):
+        return _draw(chart_rows(rows), path, plt)
+
+
+def _draw(points: list[dict], path: Path, plt) -> Path:
     types = sorted({p["type"] for p in points})
     colours = {t: plt.get_cmap("tab10")(i % 10) for i, t in enumerate(types)}
     fig, ax = plt.subplots(figsize=(11, 0.45 * max(len(points), 2) + 1.5))

@@ -1,10 +1,13 @@
-"""PDF rendering of a work product (reportlab): Chinese in the built-in STSong-Light CID font, footer on every page."""
+"""PDF rendering of a work product (reportlab): every text in the CJK TrueType font of assistant/fonts.py, embedded as
+a subset (a CID font such as STSong-Light is only referenced, and a viewer without it shows blanks); a footer on every
+page."""
 
 from __future__ import annotations
 
 import io
 from xml.sax.saxutils import escape
 
+from assistant.fonts import pdf_font
 from assistant.workflows.document import Block, WorkDocument
 from assistant.workflows.export_markdown import (
     NOTES,
@@ -17,7 +20,6 @@ from assistant.workflows.export_markdown import (
     top_level,
 )
 
-_PDF_FONT = "STSong-Light"  # one of reportlab's built-in CID fonts: viewers supply it, and it has Latin glyphs too
 _MM = 72 / 25.4
 
 
@@ -29,14 +31,10 @@ def _pdf_text(text: str) -> str:
 def _pdf_styles() -> dict:
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
-    if _PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(_PDF_FONT))
-    # The CID font has no bold or italic face, so emphasis is size and colour; bullets use Helvetica's glyph.
-    body = ParagraphStyle("qca-body", fontName=_PDF_FONT, fontSize=10.5, leading=16, spaceAfter=4,
-                          wordWrap="CJK", bulletFontName="Helvetica", bulletFontSize=10)
+    # The font has one face (no bold or italic), so emphasis is size and colour; bullets are its own glyphs.
+    body = ParagraphStyle("qca-body", fontName=pdf_font(), fontSize=10.5, leading=16, spaceAfter=4,
+                          wordWrap="CJK", bulletFontName=pdf_font(), bulletFontSize=10)
     styles = {"body": body,
               "title": ParagraphStyle("qca-title", body, fontSize=20, leading=26, spaceAfter=12),
               "item": ParagraphStyle("qca-item", body, leftIndent=16, bulletIndent=4, spaceAfter=2),
@@ -101,15 +99,15 @@ def _page_footer(text: str):
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
         size = 8.0
-        natural = stringWidth(text, _PDF_FONT, size)
+        natural = stringWidth(text, pdf_font(), size)
         if natural > template.width:
             size *= template.width / natural  # keep it to one line: shrink rather than run off the page
         centre = template.pagesize[0] / 2
         canvas.saveState()
         canvas.setFillGray(0.35)
-        canvas.setFont(_PDF_FONT, size)
+        canvas.setFont(pdf_font(), size)
         canvas.drawCentredString(centre, 13 * _MM, text)
-        canvas.setFont(_PDF_FONT, 8)
+        canvas.setFont(pdf_font(), 8)
         canvas.drawCentredString(centre, 8 * _MM, f"- {canvas.getPageNumber()} -")
         canvas.restoreState()
 
