@@ -56,3 +56,19 @@ def test_a_referenced_cid_font_draws_nothing_there(tmp_path, no_fonts):
     """The check can fail: the old export's STSong-Light, referenced but not embedded, renders blank."""
     old = make_pdf(tmp_path / "old.pdf", [["来料检验质量提升方案", "批次不良率从 3.2% 降至 1.1%"]])
     assert ink(old, no_fonts) == 0
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("product", ["strategy", "onboarding", "draft"])
+def test_each_chinese_work_product_draws_its_title_without_system_fonts(corpus_assistant, tmp_path, no_fonts,
+                                                                          product):
+    from assistant.workflows.onboarding import build_module
+    from assistant.workflows.recommendation import draft
+    from assistant.workflows.strategy import advise
+
+    build = {"strategy": lambda: advise(corpus_assistant, "物流", "客户投诉交付延迟"),
+             "onboarding": lambda: build_module(corpus_assistant, "8D", lang="zh"),
+             "draft": lambda: draft(corpus_assistant, "logistics", "华东快运（示例客户）", "客户投诉交付延迟")}[product]
+    pdf = write(build(), "pdf", tmp_path / f"{product}.pdf")
+    assert all(f["emb"] == "yes" for f in fonts(pdf) if f["name"] != "Helvetica")  # reportlab's unused default
+    assert ink(pdf, no_fonts, band=0.15) > MIN_INK
