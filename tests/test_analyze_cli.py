@@ -117,7 +117,7 @@ def test_a_chinese_chart_has_chinese_labels_drawn_in_the_cjk_font(tmp_path, monk
     """The set-up installs the font (fonts-wqy-microhei), so a Chinese chart is read back from its text objects."""
     import matplotlib.pyplot as plt
 
-    from assistant.fonts import chart_font
+    from assistant.files import chart_font
 
     figures = []
     monkeypatch.setattr(plt, "close", figures.append)  # keep the figure to read its text back

@@ -69,6 +69,18 @@ def test_orphan_uploads_are_swept_and_listed_ones_kept(hash_settings, tmp_path):
 
 
 @pytest.mark.integration
+@pytest.mark.security
+def test_each_export_removes_exports_older_than_an_hour(hash_settings):
+    """Repeated downloads (charts, documents, conversations) cannot fill the disk."""
+    assistant = Assistant(hash_settings)
+    old, recent = app_actions.export_folder(assistant, "old-"), app_actions.export_folder(assistant, "recent-")
+    (old / "chart.png").write_bytes(b"x")
+    hour_ago = time.time() - app_actions.EXPORT_KEEP_SECONDS - 1
+    os.utime(old, (hour_ago, hour_ago))
+    new = app_actions.export_folder(assistant, "new-")
+    assert not old.exists() and recent.is_dir() and new.is_dir()
+
+
 def test_the_server_refuses_a_file_over_the_upload_limit_as_it_arrives(tmp_path):
     import requests
 

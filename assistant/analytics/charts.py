@@ -40,9 +40,9 @@ LABELS = {
 
 
 def cjk_font() -> str | None:
-    """The project's CJK font (assistant/fonts.py) for matplotlib, None when the machine has none."""
+    """The project's CJK font (assistant/files.py) for matplotlib, None when the machine has none."""
     from assistant.errors import SetupError
-    from assistant.fonts import chart_font
+    from assistant.files import chart_font
 
     try:
         return chart_font()

@@ -7,7 +7,9 @@ to show; the UI layer only turns them into {"error": message} or a warning line.
 from __future__ import annotations
 
 import html
+import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,9 @@ MAX_CHUNK_IDS = 200
 MAX_CHUNK_ID_CHARS = 64
 # A stored upload younger than this may be another app instance's ingest in progress: the sweep leaves it.
 ORPHAN_MIN_AGE_SECONDS = 3600
+# Exports are fetched by the browser right after they are made (Gradio serves its own copy); older ones only fill
+# the disk, so each new export removes those older than this.
+EXPORT_KEEP_SECONDS = 3600
 DOWN_COLUMNS = ["id", "ts", "user", "question", "answer", "comment"]
 
 
@@ -155,7 +160,7 @@ def export_files(assistant: Assistant, doc) -> list[str]:
     """The document as md, docx and pdf in a fresh folder under <data_dir>/exports; the paths."""
     from assistant.workflows.export import write
 
-    folder = _export_folder(assistant, f"{doc.kind}-")
+    folder = export_folder(assistant, f"{doc.kind}-")
     return [str(write(doc, fmt, folder / f"{doc.kind}.{fmt}")) for fmt in EXPORT_FORMATS]
 
 
@@ -166,7 +171,7 @@ def evidence(assistant: Assistant, user: User | None, kb: str = "default", indus
 
     kb = assistant.check_read(kb or "default", user)
     rows = case_evidence(assistant.kb(kb), normalize_industry(industry or None))
-    chart = str(draw_chart(rows, _export_folder(assistant, "evidence-") / "evidence.png")) if rows else None
+    chart = str(draw_chart(rows, export_folder(assistant, "evidence-") / "evidence.png")) if rows else None
     return {"rows": [r.to_dict() for r in rows], "chart": chart}
 
 
@@ -216,10 +221,15 @@ def _answer_fields(answer: Any) -> tuple[Any, list[str], Any]:
     return answer.get("answer", ""), retrieved, answer.get("backend_used", "")
 
 
-def _export_folder(assistant: Assistant, prefix: str) -> Path:
-    """A fresh folder under <data_dir>/exports, so two users' downloads never overwrite each other."""
+def export_folder(assistant: Assistant, prefix: str) -> Path:
+    """A fresh folder under <data_dir>/exports, so two users' downloads never overwrite each other; exports older
+    than EXPORT_KEEP_SECONDS go first, so repeated requests cannot fill the disk."""
     root = assistant.settings.exports_dir
     root.mkdir(parents=True, exist_ok=True)
+    expired = time.time() - EXPORT_KEEP_SECONDS
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < expired:
+            shutil.rmtree(folder, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
 
 
@@ -245,7 +255,7 @@ def export_conversation(assistant: Assistant, turns: list[dict]) -> str:
     """The conversation written to a fresh .md file under <data_dir>/exports; its path."""
     if not turns:
         raise BadInputError("there is no conversation to export yet")
-    path = _export_folder(assistant, "conversation-") / "conversation.md"
+    path = export_folder(assistant, "conversation-") / "conversation.md"
     path.write_text(conversation_markdown(turns), encoding="utf-8")
     return str(path)
 
@@ -255,7 +265,7 @@ def feedback_csv(assistant: Assistant, user: User | None, kb: str = "default") -
     assistant.check_manage(user)
     kb = assistant.check_read(kb or "default", user)
     text = _feedback_store(assistant).export_csv(kb=kb)
-    path = _export_folder(assistant, "feedback-") / f"feedback-{kb}.csv"
+    path = export_folder(assistant, "feedback-") / f"feedback-{kb}.csv"
     path.write_text(text, encoding="utf-8-sig")
     return str(path)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import html
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from assistant.app.actions import export_folder
 from assistant.app.uploads import require_inside
 from assistant.auth import User
 from assistant.errors import BadInputError, PermissionDeniedError, QCAError
@@ -125,7 +125,8 @@ def background_markdown(found: dict) -> str:
     if found.get("error"):
         return "\n".join([*lines, f"⚠️ {html.escape(found['error'], quote=False)}"])
     lines += [html.escape(found["answer"], quote=False), ""]
-    lines += [f"- [{c['n']}] {html.escape(c['label'], quote=False)} — `{c['source']}`" for c in found["citations"]]
+    lines += [f"- [{c['n']}] {html.escape(c['label'], quote=False)} — {html.escape(c['source'], quote=False)}"
+              for c in found["citations"]]  # a source is named by whoever uploaded it: escaped, not code-quoted
     return "\n".join(lines)
 
 
@@ -185,9 +186,7 @@ def _draw(assistant: Assistant, result, lang: str, notes: list) -> str | None:
 
     if result.analysis not in CHARTED:
         return None
-    root = assistant.settings.exports_dir
-    root.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="analysis-", dir=root))
+    folder = export_folder(assistant, "analysis-")
     try:
         notes += draw_chart(result, folder / CHART_NAME, lang)
     except BaseException:

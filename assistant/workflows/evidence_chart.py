@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.files import atomic_path
-from assistant.fonts import chart_font
+from assistant.files import atomic_path, chart_font
 from assistant.workflows.evidence import EvidenceRow
 from assistant.workflows.strategy import load_catalogue
 

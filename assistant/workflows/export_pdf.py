@@ -1,4 +1,4 @@
-"""PDF rendering of a work product (reportlab): every text in the CJK TrueType font of assistant/fonts.py, embedded as
+"""PDF rendering of a work product (reportlab): every text in the CJK TrueType font of assistant/files.py, embedded as
 a subset (a CID font such as STSong-Light is only referenced, and a viewer without it shows blanks); a footer on every
 page."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
-from assistant.fonts import pdf_font
+from assistant.files import pdf_font
 from assistant.workflows.document import Block, WorkDocument
 from assistant.workflows.export_markdown import (
     NOTES,
