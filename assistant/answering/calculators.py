@@ -84,18 +84,8 @@ def rate(metric: str, part: str, whole: str) -> Callable[[str], Computed | None]
 
 def first_pass_yield(text: str) -> Computed | None:
     """Units through the first time without rework over units started; from passes, failures or both."""
-    got = _counts(text, FPY_ROLES, "passed")
-    passed, failed, total = got.get("passed"), got.get("failed"), got.get("total")
-    if total is None and passed is not None and failed is not None:
-        total, expression = passed + failed, "{passed} ÷ ({passed} + {failed})"
-    elif total is not None and passed is not None:
-        expression = "{passed} ÷ {units}"
-    elif total is not None and failed is not None:
-        passed, expression = total - failed, "({units} − {failed}) ÷ {units}"
-    else:
-        return None
-    inputs = {"units": total, **{k: got[k] for k in ("passed", "failed") if k in got}}
-    return _share("first_pass_yield", inputs, passed, total, "passed first time ÷ units × 100%", expression)
+    return _good_share(text, "first_pass_yield", FPY_ROLES, ("passed", "failed", "units"),
+                       "passed first time ÷ units × 100%")
 
 
 def _dpmo_inputs(text: str) -> dict[str, float] | None:
@@ -164,18 +154,27 @@ def _nps_counts(got: dict[str, float]) -> Computed | None:
 
 def csat(text: str) -> Computed | None:
     """Satisfied answers over all answers; from the satisfied, the dissatisfied, or both."""
-    got = _counts(text, CSAT_ROLES, "satisfied")
-    satisfied, unhappy, total = got.get("satisfied"), got.get("dissatisfied"), got.get("total")
-    if total is None and satisfied is not None and unhappy is not None:
-        total, expression = satisfied + unhappy, "{satisfied} ÷ ({satisfied} + {dissatisfied})"
-    elif total is not None and satisfied is not None:
-        expression = "{satisfied} ÷ {responses}"
-    elif total is not None and unhappy is not None:
-        satisfied, expression = total - unhappy, "({responses} − {dissatisfied}) ÷ {responses}"
+    return _good_share(text, "csat", CSAT_ROLES, ("satisfied", "dissatisfied", "responses"),
+                       "satisfied ÷ responses × 100%")
+
+
+def _good_share(text: str, metric: str, roles, names: tuple[str, str, str], formula: str) -> Computed | None:
+    """The share of good ones from any two of good, bad and all (the third follows); names: (good, bad, all) as
+    the inputs are shown."""
+    good_name, bad_name, all_name = names
+    got = _counts(text, roles, good_name)
+    good, bad, total = got.get(good_name), got.get(bad_name), got.get("total")
+    g, b, t = (f"{{{name}}}" for name in names)
+    if total is None and good is not None and bad is not None:
+        total, expression = good + bad, f"{g} ÷ ({g} + {b})"
+    elif total is not None and good is not None:
+        expression = f"{g} ÷ {t}"
+    elif total is not None and bad is not None:
+        good, expression = total - bad, f"({t} − {b}) ÷ {t}"
     else:
         return None
-    inputs = {"responses": total, **{k: got[k] for k in ("satisfied", "dissatisfied") if k in got}}
-    return _share("csat", inputs, satisfied, total, "satisfied ÷ responses × 100%", expression)
+    inputs = {all_name: total, **{k: got[k] for k in (good_name, bad_name) if k in got}}
+    return _share(metric, inputs, good, total, formula, expression)
 
 
 def _specification(text: str) -> tuple[float | None, float | None, tuple[tuple[int, int], ...]]:
