@@ -9,6 +9,7 @@ import pytest
 from assistant.app import analysis_actions as actions
 from assistant.errors import BadInputError, PermissionDeniedError
 from assistant.service import Assistant
+from assistant.workflows.analysis import BACKGROUND
 from tests.helpers import ui_callbacks
 
 CASES = [("complaints.csv", "pareto"), ("inspection.csv", "control"), ("inspection.csv", "capability"),
@@ -38,7 +39,7 @@ def test_each_analysis_on_its_sample(small_kb, sample, analysis):
     else:
         assert done["chart"] is None
     found = done["background"]
-    assert found["question"] == actions.BACKGROUND[analysis][1] and "error" not in found
+    assert found["question"] == BACKGROUND[analysis][1] and "error" not in found
     shown = actions.background_markdown(found)
     assert found["question"] in shown and all(f"[{c['n']}]" in shown for c in found["citations"])
 

@@ -44,13 +44,15 @@ RUNS = {
 @pytest.fixture(autouse=True)
 def _fresh_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("QCA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("QCA_EMBEDDING_MODEL", "hash")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
 
 
-def analyze(*args: str):
-    return CliRunner().invoke(app, ["analyze", *args])
+def analyze(*args: str, background: bool = False):
+    """The command as a user runs it; the knowledge base's background only where a test asks for it."""
+    return CliRunner().invoke(app, ["analyze", *args, *([] if background else ["--no-background"])])
 
 
 def assert_bad_input(result) -> None:
@@ -199,3 +201,16 @@ def test_the_bench_runs_every_analysis_on_a_small_table():
 
     report = run(rows=2_000)
     assert len(report["seconds"]) == 9 and report["within_budget"]
+
+
+def test_the_method_is_explained_from_the_knowledge_base_with_citations(tmp_path):
+    from assistant.service import Assistant
+    from tests.helpers import SMALL_CORPUS
+
+    Assistant(get_settings()).ingest(SMALL_CORPUS, progress=False)
+    result = analyze(*RUNS["satisfaction"][0], "--json", background=True)
+    found = json.loads(result.stdout)["background"]
+    assert found["question"] == "How are NPS and CSAT calculated and interpreted?" and found["citations"]
+    assert all(f"[{c['n']}]" in found["answer"] for c in found["citations"][:1])
+    text = analyze(*RUNS["satisfaction"][0], "--lang", "zh", background=True).stdout
+    assert "NPS 和 CSAT 如何计算和解读？" in text and "[1] " in text

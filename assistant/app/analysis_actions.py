@@ -14,9 +14,9 @@ from typing import Any
 from assistant.app.actions import export_folder
 from assistant.app.uploads import require_inside
 from assistant.auth import User
-from assistant.errors import BadInputError, PermissionDeniedError, QCAError
+from assistant.errors import BadInputError, PermissionDeniedError
 from assistant.service import Assistant
-from assistant.workflows.analysis import ANALYSES, BACKGROUND, AnalysisRequest
+from assistant.workflows.analysis import ANALYSES, AnalysisRequest, method_background
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
 SAMPLE_SUFFIXES = (".csv", ".xlsx")
@@ -96,16 +96,8 @@ def analyze(assistant: Assistant, user: User | None, fields: dict[str, Any], fil
 
 
 def background(assistant: Assistant, user: User | None, analysis: str, kb: str = "default", lang: str = "en") -> dict:
-    """The knowledge base's cited answer to the analysis's fixed question; an error there leaves the result shown."""
-    question = BACKGROUND[analysis][LANGS.index(lang)]
-    try:
-        answer = assistant.ask(question, kb, user=user)
-    except PermissionDeniedError:
-        raise
-    except QCAError as exc:
-        return {"question": question, "answer": "", "error": str(exc), "citations": []}
-    return {"question": question, "answer": answer.answer, "refused": answer.refused,
-            "citations": [{"n": c.n, "label": c.label, "source": c.source} for c in answer.citations]}
+    """The knowledge base's cited answer on the analysis's method (workflows.analysis.method_background)."""
+    return method_background(assistant, analysis, kb, lang, user)
 
 
 def summary_markdown(summary: str) -> str:

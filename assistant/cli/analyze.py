@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.io import JsonOpt, emit, fail
+from assistant.cli.io import JsonOpt, KbOpt, emit, fail, make_assistant
 from assistant.errors import QCAError
 
 
@@ -45,14 +45,17 @@ def analyze(
     chart: Annotated[Path | None, typer.Option(help="Also draw the chart as this PNG (pareto, control, "
                                                     "capability).")] = None,
     lang: Annotated[str, typer.Option(help="zh or en: the language of the text, warnings and chart.")] = "en",
+    kb: KbOpt = "default",
+    background: Annotated[bool, typer.Option(help="Add the knowledge base's cited answer on the method (loads the "
+                                                  "embedding model: a few seconds).")] = True,
 ) -> None:
     """Pareto, control charts, capability, NPS/CSAT/CES, before/after and QC-vs-satisfaction on your own data."""
-    options = {k: v for k, v in locals().items() if k not in ("file", "as_json", "chart", "lang")}
+    options = {k: v for k, v in locals().items() if k not in ("file", "as_json", "chart", "lang", "kb", "background")}
     from assistant.analytics.charts import check_chart, draw_chart
     from assistant.analytics.notes import LANGS
     from assistant.config import get_settings
     from assistant.errors import BadInputError
-    from assistant.workflows.analysis import AnalysisRequest, run_analysis
+    from assistant.workflows.analysis import AnalysisRequest, method_background, run_analysis
     from assistant.workflows.analysis_text import summarize
 
     try:
@@ -63,9 +66,18 @@ def analyze(
         result, notes = run_analysis(AnalysisRequest(path=file, **options), get_settings())
         if chart is not None:
             notes += draw_chart(result, chart, lang)
+        found = method_background(make_assistant(), result.analysis, kb, lang) if background else None
     except QCAError as exc:
         fail(exc)
     # "chart_file", not "chart": a control result's "chart" is its chart type.
     payload = {**result.to_dict(), "warnings": [note.text(lang) for note in notes],
-               "chart_file": str(chart) if chart else None}
-    emit(payload, as_json, summarize(result, notes, lang) + (f"\n{chart}" if chart else ""))
+               "chart_file": str(chart) if chart else None, "background": found}
+    emit(payload, as_json, summarize(result, notes, lang) + (f"\n{chart}" if chart else "") + _cited(found))
+
+
+def _cited(found: dict | None) -> str:
+    """The knowledge base's answer on the method with its numbered sources, for people."""
+    if not found or found.get("error"):
+        return ""
+    sources = [f"[{c['n']}] {c['label']} ({c['source']})" for c in found["citations"]]
+    return "\n\n" + "\n".join([found["question"], found["answer"], *sources])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.errors import BadInputError
+from assistant.errors import BadInputError, PermissionDeniedError, QCAError
 
 ANALYSES = ("pareto", "control", "capability", "satisfaction", "compare", "link")
 BYTES_PER_MB = 1_000_000
@@ -142,3 +142,17 @@ def run_analysis(request: AnalysisRequest, settings: Settings):
     else:
         result = RUNNERS[request.analysis](request, table)
     return result, list(result.notes)
+
+
+def method_background(assistant, analysis: str, kb: str = "default", lang: str = "en", user=None) -> dict:
+    """The knowledge base's cited answer to the analysis's BACKGROUND question, in lang: what a reader of the result
+    needs to know about the method. An error there (an empty knowledge base) leaves the result standing."""
+    question = BACKGROUND[analysis][0 if lang == "en" else 1]
+    try:
+        answer = assistant.ask(question, kb, user=user)
+    except PermissionDeniedError:
+        raise
+    except QCAError as exc:
+        return {"question": question, "answer": "", "error": str(exc), "citations": []}
+    return {"question": question, "answer": answer.answer, "refused": answer.refused,
+            "citations": [{"n": c.n, "label": c.label, "source": c.source} for c in answer.citations]}
