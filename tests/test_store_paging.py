@@ -148,3 +148,13 @@ def test_an_undone_write_leaves_the_summary_as_the_chunks_are(tmp_path, hash_set
     monkeypatch.undo()
     assert [s["chunks"] for s in Assistant(hash_settings).list_sources("u")["sources"]] == \
         [sum(len(e.chunk_ids) for e in assistant.kb("u").manifest().values())]
+
+
+def test_two_processes_opening_a_new_knowledge_base_at_once_both_succeed(hash_settings):
+    """Each sees no summary collection and creates it: the second creation finds it made, not an error."""
+    from assistant.retrieval.sources import SourceSummaries
+
+    kb = Assistant(hash_settings).kb("race")
+    late = SourceSummaries(kb.client, kb.summaries.name)
+    late._create(complete=True)  # as the slower process, after its own check found none
+    assert late.all(lambda: pytest.fail("a new knowledge base needs no scan")) == []

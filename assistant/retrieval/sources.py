@@ -73,7 +73,11 @@ class SourceSummaries:
             offset += PAGE
 
     def _create(self, complete: bool) -> None:
-        self.client.create_collection(self.name, embedding_function=None, metadata={COMPLETE_KEY: complete})
+        try:
+            self.client.create_collection(self.name, embedding_function=None, metadata={COMPLETE_KEY: complete})
+        except Exception:  # another process sharing the store made it first (the error's type varies by client)
+            if self.name not in [c.name for c in self.client.list_collections()]:
+                raise
 
     def _collection(self):
         return self.client.get_collection(self.name, embedding_function=None)
