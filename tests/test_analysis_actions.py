@@ -9,7 +9,7 @@ import pytest
 from assistant.app import analysis_actions as actions
 from assistant.errors import BadInputError, PermissionDeniedError
 from assistant.service import Assistant
-from assistant.workflows.analysis import BACKGROUND
+from assistant.workflows.analysis import BACKGROUND, method_background
 from tests.helpers import ui_callbacks
 
 CASES = [("complaints.csv", "pareto"), ("inspection.csv", "control"), ("inspection.csv", "capability"),
@@ -55,7 +55,7 @@ def test_choosing_a_sample_fills_the_fields_that_fit_it(small_kb):
 
 
 def test_background_cites_the_knowledge_base_in_english(small_kb):
-    found = actions.background(small_kb, None, "satisfaction", "default", "en")
+    found = method_background(small_kb, "satisfaction", "default", "en")
     assert found["citations"] and found["answer"]
     assert all(c["source"].startswith("corpus/") for c in found["citations"])
 

@@ -10,9 +10,10 @@ import numpy as np
 from scipy import stats
 
 from assistant.analytics.constants import VITAL_FEW_CUM_PCT
-from assistant.analytics.notes import LANGS, Note
+from assistant.analytics.notes import Note
 from assistant.errors import BadInputError
 from assistant.files import atomic_path
+from assistant.models import LANGS
 
 CHARTED = ("pareto", "control", "capability")
 DPI = 120

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-LANGS = ("en", "zh")
+from assistant.models import LANGS  # (en, zh): the order of every bilingual pair here
+
 P_FLOOR = 0.001  # smaller p-values are written "p < 0.001"
 
 # code -> (English, Chinese); the values are filled in with str.format.

@@ -17,10 +17,10 @@ from assistant.auth import User
 from assistant.errors import BadInputError, PermissionDeniedError
 from assistant.service import Assistant
 from assistant.workflows.analysis import ANALYSES, AnalysisRequest, method_background
+from assistant.workflows.document import require_language
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
 SAMPLE_SUFFIXES = (".csv", ".xlsx")
-LANGS = ("en", "zh")
 CHART_NAME = "chart.png"
 COLUMN_FIELDS = ("category", "count", "column", "subgroup", "defectives", "size", "period_column", "month_column",
                  "qc_column", "sat_column", "nps_column", "csat_column", "ces_column", "segment")
@@ -85,19 +85,13 @@ def analyze(assistant: Assistant, user: User | None, fields: dict[str, Any], fil
 
     _require_user(assistant, user)
     kb = assistant.check_read(kb or "default", user)
-    if lang not in LANGS:
-        raise BadInputError(f"unknown language '{lang}': use zh or en")
+    require_language(lang)
     request = _request(assistant, fields, _table_path(file, sample, upload_root))
     result, notes = run_analysis(request, assistant.settings)
     chart = _draw(assistant, result, lang, notes)
     return {"analysis": result.analysis, "summary": summarize(result, [], lang), "result": result.to_dict(),
             "warnings": [note.text(lang) for note in notes], "chart": chart,
-            "background": background(assistant, user, result.analysis, kb, lang)}
-
-
-def background(assistant: Assistant, user: User | None, analysis: str, kb: str = "default", lang: str = "en") -> dict:
-    """The knowledge base's cited answer on the analysis's method (workflows.analysis.method_background)."""
-    return method_background(assistant, analysis, kb, lang, user)
+            "background": method_background(assistant, result.analysis, kb, lang, user)}
 
 
 def summary_markdown(summary: str) -> str:

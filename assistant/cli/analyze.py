@@ -52,15 +52,13 @@ def analyze(
     """Pareto, control charts, capability, NPS/CSAT/CES, before/after and QC-vs-satisfaction on your own data."""
     options = {k: v for k, v in locals().items() if k not in ("file", "as_json", "chart", "lang", "kb", "background")}
     from assistant.analytics.charts import check_chart, draw_chart
-    from assistant.analytics.notes import LANGS
     from assistant.config import get_settings
-    from assistant.errors import BadInputError
     from assistant.workflows.analysis import AnalysisRequest, method_background, run_analysis
     from assistant.workflows.analysis_text import summarize
+    from assistant.workflows.document import require_language
 
     try:
-        if lang not in LANGS:
-            raise BadInputError(f"unknown language '{lang}': use zh or en")
+        require_language(lang)
         if chart is not None:
             check_chart(analysis, chart)
         result, notes = run_analysis(AnalysisRequest(path=file, **options), get_settings())

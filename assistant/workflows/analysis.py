@@ -8,6 +8,7 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.errors import BadInputError, PermissionDeniedError, QCAError
+from assistant.models import LANGS
 
 ANALYSES = ("pareto", "control", "capability", "satisfaction", "compare", "link")
 BYTES_PER_MB = 1_000_000
@@ -147,7 +148,7 @@ def run_analysis(request: AnalysisRequest, settings: Settings):
 def method_background(assistant, analysis: str, kb: str = "default", lang: str = "en", user=None) -> dict:
     """The knowledge base's cited answer to the analysis's BACKGROUND question, in lang: what a reader of the result
     needs to know about the method. An error there (an empty knowledge base) leaves the result standing."""
-    question = BACKGROUND[analysis][0 if lang == "en" else 1]
+    question = BACKGROUND[analysis][LANGS.index(lang)]
     try:
         answer = assistant.ask(question, kb, user=user)
     except PermissionDeniedError:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.errors import BadInputError
+from assistant.models import LANGS
 from assistant.workflows.analysis import ANALYSES, BACKGROUND, BYTES_PER_MB
 
 # The figures a reader of a draft needs from each analysis, in the order shown.
@@ -88,7 +89,7 @@ def add_analysis_section(doc, writer, payload: dict, heading: str) -> None:
     section.add("paragraph", [sentence] if sentence else [])
     section.add_table(headline_rows(payload, lang))
     section.add("bullets", [str(w) for w in payload.get("warnings") or []])
-    question = BACKGROUND[payload["analysis"]][0 if lang == "en" else 1]
+    question = BACKGROUND[payload["analysis"]][LANGS.index(lang)]
     section.add("bullets", writer.first_answer([question], None, 2), grounded=True)
 
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assistant.errors import BadInputError
-from assistant.models import Citation, GroundingReport
+from assistant.models import LANGS, Citation, GroundingReport
 from assistant.text import detect_language
 
 
@@ -77,10 +77,15 @@ class WorkDocument:
         return payload
 
 
+def require_language(lang: str) -> str:
+    """The language a request names, one of LANGS; BadInputError for anything else."""
+    if lang not in LANGS:
+        raise BadInputError(f"unknown language '{lang}'; use zh or en")
+    return lang
+
+
 def language_of(lang: str | None, text: str, industry: str = "") -> str:
     """The document's language: as asked, else that of the user's text, else that of the industry's name."""
     if lang:
-        if lang not in ("zh", "en"):
-            raise BadInputError(f"unknown language '{lang}'; use zh or en")
-        return lang
+        return require_language(lang)
     return detect_language(text) if text else ("en" if industry.isascii() else "zh")
