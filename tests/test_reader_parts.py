@@ -133,6 +133,33 @@ def test_a_list_cut_into_two_overlapping_passages_is_answered_whole_and_in_order
         "进行危害分析，识别生物性危害。", "确定关键控制点。", "建立关键限值。", "建立监控程序。", "建立纠偏措施。"]
 
 
+@pytest.mark.parametrize("announcement", ["DORA 提炼出了衡量交付表现的四项指标：",
+                                          "质量成本通常分为四类，便于管理层理解。",
+                                          "Typical systems include the following capabilities."])
+def test_a_sentence_announcing_a_list_is_followed_by_the_list_whatever_the_question_type(announcement):
+    sentences = [(announcement, 0, False), ("部署频率衡量发布的频率。", 0, True),
+                 ("变更失败率衡量失败的比例。", 0, True), ("服务恢复时间衡量恢复所需时间。", 0, True),
+                 ("与指标无关的说明。", 1, False)]
+    reading = _reading("这个有哪些", sentences, [0.9, 0.2, 0.1, 0.1, 0.05])  # a definition question
+    chosen = [c.sentence for c in choose(reading, 4, [_hit("a"), _hit("b")])]
+    assert chosen[:4] == [s for s, _, _ in sentences[:4]]
+
+
+def test_a_sentence_without_an_announcement_or_a_list_after_it_stays_alone():
+    plain = [("8D由福特汽车公司推广。", 0, False), ("第一步成立团队。", 0, True)]
+    assert [c.sentence for c in choose(_reading("8D是谁推广的", plain, [0.9, 0.0]), 4, [_hit("a")])] == [plain[0][0]]
+    far = [("指标分为四类。", 0, False), ("其一。", 0, False), ("其二。", 0, False), ("第一项指标。", 0, True)]
+    chosen = choose(_reading("指标分几类", far, [0.9, 0.0, 0.0, 0.0]), 4, [_hit("a")])
+    assert [c.sentence for c in chosen] == [far[0][0]]
+
+
+def test_a_list_announcement_ends_its_claim_with_a_full_stop():
+    from assistant.answering.grounding import with_marker
+
+    assert with_marker("四项指标：", 1) == "四项指标[1]。"
+    assert with_marker("the four metrics are:", 2) == "the four metrics are [2]."
+
+
 def test_a_partial_answer_says_what_is_missing_and_cites_what_is_there():
     hits = [_hit("福特在1987年推广了8D方法。", title="8D 问题解决法")]
     reading = _reading("福特推广8D的培训预算是多少？", [("福特在1987年推广了8D方法。", 0, False)], [0.4], "partial")
@@ -219,6 +246,13 @@ def test_a_count_or_a_bare_how_much_names_no_unit():
     assert Question("8D 分几个阶段？").asked_unit is None
     assert Question("罚款多少？").asked_unit is None
     assert Question("How much money was lost?").asked_unit is None
+
+
+def test_money_names_its_currency_and_millions_of_devices_are_no_money():
+    asked = Question("三星因为Note 7召回，一共损失了多少钱？")
+    assert not asked.values_of_kind("The recall covered about 2.5 million devices.")
+    assert asked.values_of_kind("The recall cost about 5.3 billion dollars.")
+    assert asked.values_of_kind("召回损失约 170 亿美元。") and asked.values_of_kind("It cost $5 billion.")
 
 
 def test_a_sentence_opening_on_a_month_names_no_person():

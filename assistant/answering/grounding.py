@@ -138,8 +138,8 @@ def drop_unknown_citations(answer: str, valid: set[int]) -> str:
 
 def with_marker(sentence: str, n: int) -> str:
     """Put [n] before the closing punctuation: '…提升了15%[1]。' / '… rose 15% [1].'"""
-    body, end = (sentence[:-1], sentence[-1]) if sentence[-1] in SENTENCE_ENDS else (sentence, "")
-    if end == "；":
-        end = "。"
+    body, end = (sentence[:-1], sentence[-1]) if sentence[-1] in SENTENCE_ENDS + "：:" else (sentence, "")
     space = "" if detect_language(sentence) == "zh" else " "
+    if end and end in "；：:":  # a clause or a list's announcement ends the sentence: each claim is checked alone
+        end = ""
     return f"{body}{space}[{n}]{end or ('。' if space == '' else '.')}"

@@ -50,7 +50,9 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
               r"profit|dollars?|how much money|(?:费用|成本|收入|投资|节省|省了|省下|省)[^，。？?]{0,6}(?:多少|几)|"
               r"(?:多少|几)[^，。？?]{0,4}(?:费用|成本|收入|投资)|"
               r"how much\b[^,.?]{0,40}\b(?:costs?|spen[dt]|sav(?:e|ed|ings?)|invest(?:ed|ment)?|sales)\b",
-              r"\d[\d,.]*\s*(?:元|万元|亿元|美元|万美元|亿美元|欧元|英镑|million|billion|dollars?|usd|rmb)|[$€£¥]\s?\d"),
+              # 'million' alone counts devices as often as dollars ('2.5 million phones'): money names its currency.
+              r"\d[\d,.]*\s*(?:(?:million|billion|thousand)\s+)?(?:元|万元|亿元|美元|万美元|亿美元|欧元|英镑|日元|"
+              r"dollars?|usd|rmb|euros?|yen|pounds)|[$€£¥]\s?\d"),
     "date": (r"哪一?年|哪天|哪一天|什么时候|何时|日期|几月|年份|\bwhen (?:did|was|were|has|had)\b|what year|"
              r"which year|what date|since when|\byear\b",
              r"(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}\s*月|january|february|march|april|june|july|august|september|"

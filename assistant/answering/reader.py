@@ -39,7 +39,8 @@ QUESTION_FEATURE_NAMES = (
      "attribute_terms", "attribute_in_passages", "attribute_in_top_sentences", "unknown_share", "qc_terms",
      "asks_value_kind", "asked_value_in_top", "asked_value_anywhere", "domain", "needed_missing_max",
      "needed_missing_share", "needed_missing_from_top_max", "best_needed_coverage", "number_asked_none_in_best",
-     "number_asked_none_in_top", "asks_unit", "unit_stated_in_top", "unit_stated_anywhere"]
+     "number_asked_none_in_top", "asks_unit", "unit_stated_in_top", "unit_stated_anywhere",
+     "asked_value_none_anywhere", "asked_value_none_in_top", "asked_unit_none_anywhere"]
     + [f"qtype_{q}" for q in QTYPES]
 )
 
@@ -52,7 +53,8 @@ MONOTONE = {**dict.fromkeys(
      "asked_value_anywhere", "domain", "best_needed_coverage", "unit_stated_in_top", "unit_stated_anywhere"], 1),
     **dict.fromkeys(["missing_idf_share", "missing_max_idf", "year_missing", "unknown_share", "needed_missing_max",
                      "needed_missing_share", "needed_missing_from_top_max", "number_asked_none_in_best",
-                     "number_asked_none_in_top"], -1)}
+                     "number_asked_none_in_top", "asked_value_none_anywhere", "asked_value_none_in_top",
+                     "asked_unit_none_anywhere"], -1)}
 
 
 @dataclass
@@ -116,11 +118,22 @@ def question_features(question: Question, terms: QuestionTerms, hits: list[Hit],
         *_needed_terms(terms, necessity, missing, [(sentences[i], hits[cands[i].hit_rank].chunk.context_prefix)
                                                    for i in best]),
         *_number_asked_but_absent(question, [sentences[i] for i in best]),
-        float(question.asked_unit is not None), max((float(rows[i, column["states_asked_unit"]]) for i in best),
-                                                    default=0.0),
-        float(rows[:, column["states_asked_unit"]].max()) if len(rows) else 0.0,
+        *_asked_but_absent(question, rows[best, column["has_asked_value"]], rows[:, column["has_asked_value"]],
+                           rows[best, column["states_asked_unit"]], rows[:, column["states_asked_unit"]]),
         *[float(question.qtype == q) for q in QTYPES],
     ]], dtype=np.float32)
+
+
+def _asked_but_absent(question: Question, value_in_top: np.ndarray, value_anywhere: np.ndarray,
+                      unit_in_top: np.ndarray, unit_anywhere: np.ndarray) -> list[float]:
+    """Whether a unit is asked and stated, and whether a value of the asked kind, or in the asked unit, is asked
+    and stated nowhere: 'absent' said directly, since being absent tells nothing when nothing of the kind is asked
+    and monotone trees cannot learn that interaction from a few hundred questions."""
+    asks_kind, asks_unit = bool(question.answer_kinds), question.asked_unit is not None
+    unit_top, unit_any = float(unit_in_top.max(initial=0.0)), float(unit_anywhere.max(initial=0.0))
+    value_top, value_any = value_in_top.max(initial=0.0), value_anywhere.max(initial=0.0)
+    return [float(asks_unit), unit_top, unit_any, float(asks_kind and not value_any),
+            float(asks_kind and not value_top), float(asks_unit and not unit_any)]
 
 
 def _number_asked_but_absent(question: Question, top: list[str]) -> list[float]:

@@ -1,6 +1,7 @@
 """Which sentences an answer is made of, by what the question asks: the reader's best sentence first; for a
 procedure the ordered steps of its list; for a calculation the formula and a worked example; for a comparison
-the other side too; then supporting sentences the reader also rates as answers."""
+the other side too; then supporting sentences the reader also rates as answers; and a chosen sentence that
+announces a list ('通常分为四类', 'four key metrics:') is followed by that list."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ from assistant.text import tokenize
 MAX_STEPS = 8  # a procedure answer lists at most this many steps
 DUPLICATE_OVERLAP = 0.6  # a sentence sharing this share of its tokens with a chosen one repeats it
 _DIGIT = re.compile(r"\d")
+# A sentence that announces the list after it: it ends on a colon, points ahead, or counts what follows.
+_ANNOUNCES_LIST = re.compile(
+    r"[：:]\s*$|以下|如下|下列|分为|分成|包括|包含|[一二三四五六七八九十两几\d]\s*(?:项|类|个|种|步|条|大|点|方面|阶段|原则|要素)|"
+    r"\bfollowing\b|as follows|\binclud|\bconsists?\b|\bcompris|"
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE)
+LIST_LOOKAHEAD = 2  # the announced list starts within this many sentences of its announcement
 
 
 def ranked(reading: Reading) -> list[int]:
@@ -42,7 +49,28 @@ def choose(reading: Reading, limit: int, hits: list[Hit]) -> list[Candidate]:
             break
         if _new(cands[i], chosen):
             chosen.append(cands[i])
+    return _with_announced_list(chosen, cands, hits)
+
+
+def _with_announced_list(chosen: list[Candidate], cands: list[Candidate], hits: list[Hit]) -> list[Candidate]:
+    """The first chosen sentence that announces a list, followed by the list itself: 'DORA 提炼出了四项指标：'
+    answers nothing without the four metrics after it."""
+    for place, cand in enumerate(chosen):
+        start = _announced_list(cands, next(i for i, c in enumerate(cands) if c is cand))
+        if start is not None:
+            items = [c for c in _list_block(cands, start, hits) if all(c is not x for x in chosen)]
+            return chosen[:place + 1] + items + chosen[place + 1:]
     return chosen
+
+
+def _announced_list(cands: list[Candidate], index: int) -> int | None:
+    """Where the list this sentence announces starts, if a list item follows it closely in its passage."""
+    cand = cands[index]
+    if cand.list_item or not _ANNOUNCES_LIST.search(cand.sentence):
+        return None
+    following = cands[index + 1:index + 1 + LIST_LOOKAHEAD]
+    return next((index + 1 + step for step, c in enumerate(following)
+                 if c.hit_rank == cand.hit_rank and c.list_item), None)
 
 
 def _list_block(cands: list[Candidate], index: int, hits: list[Hit]) -> list[Candidate]:
