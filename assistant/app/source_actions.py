@@ -15,7 +15,7 @@ from assistant.errors import BadInputError
 from assistant.retrieval.sources import SourceSummary, display_names, uploads_prefix
 from assistant.service import Assistant
 
-TABLE_COLUMNS = ["name", "chunks", "language", "type", "ingested", "size"]
+TABLE_COLUMNS = ["name", "chunks", "language", "type", "ingested (UTC)", "size"]
 MAX_FILTER_CHARS = 200  # a file name filter; anything longer is no name
 MAX_SHOWN = 500  # rows (and checkboxes) one listing sends to the browser; the filter narrows a larger list
 MAX_SELECTED = 100  # sources one delete may name: each is a Chroma delete and a BM25 sync

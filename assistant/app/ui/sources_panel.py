@@ -90,13 +90,14 @@ def sources_panel(assistant: Assistant, kb: gr.Dropdown) -> tuple:
         name_filter = gr.Textbox(label="Filter by name", placeholder="part of a file name", scale=3)
         list_btn = gr.Button("List sources", scale=1)
     count = gr.Markdown()
-    table = gr.Dataframe(headers=source_actions.TABLE_COLUMNS, interactive=False, wrap=True)
+    table = gr.Dataframe(headers=source_actions.TABLE_COLUMNS, interactive=False, wrap=True, elem_id="kb-sources")
     selected = gr.CheckboxGroup(label="Select sources", choices=[])
     with gr.Row():
         delete_btn = gr.Button("Delete selected", variant="stop")
         reingest_btn = gr.Button("Re-ingest selected")
     with gr.Row(visible=False) as confirm_row:
-        confirm_text = gr.Markdown()
+        with gr.Column(scale=2):
+            confirm_text = gr.Markdown()
         confirm_btn = gr.Button("Confirm delete", variant="stop")
         cancel_btn = gr.Button("Cancel")
     status = gr.Markdown()
