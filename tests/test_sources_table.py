@@ -148,3 +148,13 @@ def test_reingest_one_source_from_its_upload_or_its_folder(small_kb, tmp_path):
     with pytest.raises(BadInputError, match="'capability.md' is gone") as gone:
         source_actions.reingest_source(small_kb, None, ["capability.md"], "default")
     assert str(tmp_path) not in str(gone.value) and "capability.md" in _names(small_kb)
+
+
+def test_the_public_endpoints_keep_their_names(hash_settings):
+    """Gradio names even a private event after its function, first come first served: a handler called `ask`
+    would take the name and move the /ask endpoint to /ask_1."""
+    from assistant.app.ui.app_blocks import build_app
+    from assistant.service import Assistant
+
+    public = {f.api_name for f in build_app(Assistant(hash_settings)).fns.values() if f.api_visibility == "public"}
+    assert public == {"ask", "upload", "search", "list_sources", "delete_source", "onboarding", "feedback"}

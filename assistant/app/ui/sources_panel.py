@@ -25,9 +25,10 @@ def _count_line(listed: dict, name_filter: str) -> str:
 
 
 def _handlers(assistant: Assistant):
-    """show, ask, confirm, cancel, forget, reingest."""
+    """show_sources, ask_delete, confirm_delete, cancel_delete, forget_pending, reingest_selected: named so that
+    none takes an API endpoint's name (Gradio names even a private event after its function)."""
 
-    def show(kb: str, name_filter: str, request: gr.Request):
+    def show_sources(kb: str, name_filter: str, request: gr.Request):
         """(table rows, checkbox group of their names, count line)."""
         try:
             listed = source_actions.list_sources(assistant, user_of(assistant, request), kb, name_filter or "")
@@ -37,7 +38,7 @@ def _handlers(assistant: Assistant):
         return (source_actions.table_rows(listed["sources"]), gr.CheckboxGroup(choices=names, value=[]),
                 _count_line(listed, name_filter or ""))
 
-    def ask(selected: list[str], kb: str, request: gr.Request):
+    def ask_delete(selected: list[str], kb: str, request: gr.Request):
         """Nothing is deleted yet: the selection is kept server-side (with its knowledge base) for Confirm."""
         try:
             names = source_actions.selected_names(assistant, user_of(assistant, request), selected or [], kb)
@@ -47,7 +48,7 @@ def _handlers(assistant: Assistant):
                 f"{', '.join(_code(n) for n in names)}? Their chunks go, and uploaded files with them.")
         return {"kb": kb or "default", "names": names}, gr.Row(visible=True), text, ""
 
-    def confirm(pending: dict | None, name_filter: str, request: gr.Request):
+    def confirm_delete(pending: dict | None, name_filter: str, request: gr.Request):
         """Delete what Ask showed, then list again: (status, hidden confirm row, cleared pending, listing...)."""
         if not pending:
             return warning("nothing to delete: select sources and press Delete selected"), gr.Row(visible=False), \
@@ -60,31 +61,31 @@ def _handlers(assistant: Assistant):
                       f"({sum(d['chunks_removed'] for d in done['deleted'])} chunks, {files} uploaded file(s)).")
         except QCAError as exc:
             status = warning(exc)
-        return status, gr.Row(visible=False), None, *show(pending["kb"], name_filter, request)
+        return status, gr.Row(visible=False), None, *show_sources(pending["kb"], name_filter, request)
 
-    def cancel():
+    def cancel_delete():
         return "Nothing deleted.", gr.Row(visible=False), None
 
-    def forget():
+    def forget_pending():
         """Another knowledge base was chosen: a pending question about the last one goes."""
         return "", gr.Row(visible=False), None
 
-    def reingest(selected: list[str], kb: str, name_filter: str, request: gr.Request):
+    def reingest_selected(selected: list[str], kb: str, name_filter: str, request: gr.Request):
         try:
             done = source_actions.reingest_source(assistant, user_of(assistant, request), selected or [], kb)
         except QCAError as exc:
             return warning(exc), gr.skip(), gr.skip(), gr.skip()
         detail = "unchanged since it was last ingested" if done["unchanged"] else \
             f"{done['chunks_added']} chunks added, {done['chunks_removed']} removed"
-        return f"Re-ingested {_code(done['name'])}: {detail}.", *show(kb, name_filter, request)
+        return f"Re-ingested {_code(done['name'])}: {detail}.", *show_sources(kb, name_filter, request)
 
-    return show, ask, confirm, cancel, forget, reingest
+    return show_sources, ask_delete, confirm_delete, cancel_delete, forget_pending, reingest_selected
 
 
 def sources_panel(assistant: Assistant, kb: gr.Dropdown) -> tuple:
-    """The components inside the current tab, for the knowledge base chosen in `kb`; returns (show, inputs,
-    outputs) so that the tab can list the sources again after an upload."""
-    show, ask, confirm, cancel, forget, reingest = _handlers(assistant)
+    """The components inside the current tab, for the knowledge base chosen in `kb`; returns (show_sources,
+    inputs, outputs) so that the tab can list the sources again after an upload."""
+    show_sources, ask_delete, confirm_delete, cancel_delete, forget_pending, reingest_selected = _handlers(assistant)
     gr.Markdown("### Sources 文档")
     with gr.Row():
         name_filter = gr.Textbox(label="Filter by name", placeholder="part of a file name", scale=3)
@@ -104,11 +105,12 @@ def sources_panel(assistant: Assistant, kb: gr.Dropdown) -> tuple:
     pending = gr.State(None)  # kept on the server: what Confirm deletes is what the question named
     listed = [table, selected, count]
     for event in (list_btn.click, name_filter.submit, kb.change):
-        event(show, [kb, name_filter], listed, api_visibility="private")
-    kb.change(forget, None, [status, confirm_row, pending], api_visibility="private")
-    delete_btn.click(ask, [selected, kb], [pending, confirm_row, confirm_text, status], api_visibility="private")
-    confirm_btn.click(confirm, [pending, name_filter], [status, confirm_row, pending, *listed],
+        event(show_sources, [kb, name_filter], listed, api_visibility="private")
+    kb.change(forget_pending, None, [status, confirm_row, pending], api_visibility="private")
+    delete_btn.click(ask_delete, [selected, kb], [pending, confirm_row, confirm_text, status],
+                     api_visibility="private")
+    confirm_btn.click(confirm_delete, [pending, name_filter], [status, confirm_row, pending, *listed],
                       api_visibility="private")
-    cancel_btn.click(cancel, None, [status, confirm_row, pending], api_visibility="private")
-    reingest_btn.click(reingest, [selected, kb, name_filter], [status, *listed], api_visibility="private")
-    return show, [kb, name_filter], listed
+    cancel_btn.click(cancel_delete, None, [status, confirm_row, pending], api_visibility="private")
+    reingest_btn.click(reingest_selected, [selected, kb, name_filter], [status, *listed], api_visibility="private")
+    return show_sources, [kb, name_filter], listed
