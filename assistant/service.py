@@ -18,6 +18,7 @@ from assistant.models import LANGS, Answer
 from assistant.retrieval.embeddings import Embedder, get_embedder
 from assistant.retrieval.hybrid import HybridSearcher, SearchFilters, SearchResult
 from assistant.retrieval.lexical_store import LexicalStore
+from assistant.retrieval.sources import listed, uploads_prefix
 from assistant.retrieval.store import KnowledgeBase, make_client, validate_kb_name
 
 log = logging.getLogger(__name__)
@@ -252,9 +253,9 @@ class Assistant:
         return {"kb": kb, "sources": len(files), "chunks": report.chunks_added, "seconds": report.seconds}
 
     def list_sources(self, kb: str = "default", user: User | None = None) -> dict:
+        """Each source's id, the name people see (retrieval.sources.display_names) and summary, no server path."""
         self.check_read(kb, user)
-        return {"kb": kb, "sources": [{"source": s.source, "title": s.title, "chunks": s.chunks,
-                                       "ingested_at": s.ingested_at} for s in self.kb(kb).sources()]}
+        return {"kb": kb, "sources": listed(self.kb(kb).sources(), uploads_prefix(self.settings, kb))}
 
     def stats(self, kb: str = "default") -> dict:
         """Counts from the BM25 store: a few small reads, however large the knowledge base."""

@@ -144,7 +144,7 @@ def _prepare(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, set
     new_ids = {c.chunk_id for c in chunks}
     fresh = [c for c in chunks if c.chunk_id not in old_ids]
     vectors = embedder.embed([c.indexed_text for c in fresh]) if fresh else np.zeros((0, 0), dtype=np.float32)
-    return _Prepared(path, source, FileChunks(fresh, vectors, signature, str(path.resolve())),
+    return _Prepared(path, source, FileChunks(fresh, vectors, signature, str(path.resolve()), path.stat().st_size),
                      sorted(old_ids & new_ids), sorted(old_ids - new_ids))
 
 
@@ -160,7 +160,7 @@ def _write_group(group: list[_Prepared], kb: KnowledgeBase, journal: IngestJourn
         kb.delete_ids(stale)
         # A kill from here on leaves every chunk of the new versions and mixed hashes, which the next ingest redoes.
         for p in group:
-            kb.refresh_hash(p.kept, p.new.content_hash, p.new.path)
+            kb.refresh_hash(p.kept, p.new.content_hash, p.new.path, p.new.size)
         kb.summarize([p.source for p in group])
         kb.changed()
         journal.done()

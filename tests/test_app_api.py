@@ -51,8 +51,9 @@ def test_upload_list_and_delete_a_markdown_file(client, tmp_path):
     source = next(s["source"] for s in listed if s["source"].endswith("uploads/default/sampling-note.md"))
     [again] = client.predict([handle_file(str(doc))], "default", api_name="/upload")
     assert again["status"] == "skipped"
+    assert next(s["name"] for s in listed if s["source"] == source) == "sampling-note.md"
     deleted = client.predict(source, "default", api_name="/delete_source")
-    assert deleted["chunks_removed"] >= 1
+    assert deleted["chunks_removed"] >= 1 and deleted["file_removed"] and deleted["name"] == "sampling-note.md"
     assert source not in {s["source"] for s in client.predict("default", api_name="/list_sources")["sources"]}
 
 

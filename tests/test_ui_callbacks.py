@@ -72,9 +72,12 @@ def test_kb_tab_upload_list_delete_create(app, tmp_path, monkeypatch):
     result = fns["kb_tab._handlers.upload"]([str(note)], "default", NOBODY)
     table, status = fns["kb_tab._handlers.show_upload"](result)
     assert table[0][1] == "ingested" and "1 file" in status
-    listing, _ = fns["kb_tab._handlers.sources"]("default", NOBODY)
-    source = next(row[0] for row in listing if row[0].endswith("note.md"))
-    assert "Removed" in fns["kb_tab._handlers.delete"](source, "default", NOBODY)
+    rows, choices, count = fns["sources_panel._handlers.show_sources"]("default", "note", NOBODY)
+    assert [row[0] for row in rows] == ["note.md"] and count.startswith("1 of 4 sources match")
+    pending, *_ = fns["sources_panel._handlers.ask_delete"](["note.md"], "default", NOBODY)
+    assert pending == {"kb": "default", "names": ["note.md"]}
+    status, *_ = fns["sources_panel._handlers.confirm_delete"](pending, "", NOBODY)
+    assert status.startswith("Deleted 1 source(s)") and "1 uploaded file(s)" in status
     made, _ = fns["kb_tab._handlers.create"]("team-b", NOBODY)
     assert "team-b" in made and "team-b" in assistant.kb_names()
 

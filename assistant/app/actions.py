@@ -24,7 +24,6 @@ from assistant.service import Assistant
 EXPORT_FORMATS = ("md", "docx", "pdf")
 HIT_COLUMNS = ["#", "source", "section", "dense", "bm25", "fused", "matched terms", "flagged (never quoted)"]
 UPLOAD_COLUMNS = ["file", "status", "detail"]
-SOURCE_COLUMNS = ["source", "title", "chunks", "ingested_at"]
 EVIDENCE_COLUMNS = ["case", "industry", "intervention", "metric", "before", "after", "change", "source"]
 # An answer reads at most QCA_CANDIDATE_K passages; a client's list of its chunk ids is refused well above that.
 MAX_CHUNK_IDS = 200

@@ -1,17 +1,23 @@
-"""Each source's summary (title, language, chunk count, date, file path), one record per source in a companion
-collection of the knowledge base: what `kb list`, a rebuild and the upload sweep read, at a cost that grows with
-the number of sources, not of chunks (listing a million chunks' metadata took 23 minutes). The writers of chunks
-update the summaries of the sources they changed; a knowledge base made before summaries existed gets them from
-one scan of its chunks, once."""
+"""Each source's summary (title, language, document type, chunk count, date, file path and size), one record
+per source in a companion collection of the knowledge base: what `kb list`, a rebuild and the upload sweep read,
+at a cost that grows with the number of sources, not of chunks (listing a million chunks' metadata took 23
+minutes). The writers of chunks update the summaries of the sources they changed; a knowledge base made before
+summaries existed gets them from one scan of its chunks, once. Also the names people see for sources
+(display_names): one place for the app's table and the API."""
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 COMPLETE_KEY = "complete"  # collection metadata: every source of the knowledge base has its summary
 PLACEHOLDER_VECTOR = [0.0]  # Chroma stores a vector with every record; a summary needs none
 PAGE = 5000  # records per get(), as the chunks' reads
+UNKNOWN_SIZE = -1  # a source ingested before file sizes were kept (its type is "" then too)
+TWIN_MARK_CHARS = 6  # hex digits of the source id that tell apart two sources shown under one name
 
 
 @dataclass(frozen=True)
@@ -22,11 +28,51 @@ class SourceSummary:
     chunks: int
     ingested_at: str
     path: str = ""
+    doc_type: str = ""
+    size: int = UNKNOWN_SIZE
 
     @classmethod
     def of(cls, entry) -> SourceSummary:
         """The summary of a manifest entry (store.SourceEntry)."""
-        return cls(entry.source, entry.title, entry.lang, len(entry.chunk_ids), entry.ingested_at, entry.path)
+        return cls(entry.source, entry.title, entry.lang, len(entry.chunk_ids), entry.ingested_at, entry.path,
+                   entry.doc_type, entry.size)
+
+
+def uploads_prefix(settings, kb: str) -> str:
+    """How ingest names the knowledge base's stored uploads (relative to the data dir): this, '/', the file name."""
+    return settings.uploads_dir(kb).relative_to(settings.data_dir).as_posix()
+
+
+def display_names(sources: Iterable[str], uploads_prefix: str) -> dict[str, str]:
+    """Source id -> the name people see, never a server path: an upload (`uploads_prefix`/NAME, as ingest names
+    the knowledge base's stored uploads) by its file name; a file ingested by an absolute path by its path
+    relative to the folder holding all such files (the folder that was ingested, when it was one); any other by
+    its id, which is already relative to the folder it was ingested from. Names two sources would share get a
+    mark of their ids, so each name stands for one source."""
+    sources = list(dict.fromkeys(sources))
+    absolute = [s for s in sources if posixpath.isabs(s)]
+    root = posixpath.commonpath([posixpath.dirname(s) for s in absolute]) if absolute else "/"
+    names = {s: _display_name(s, uploads_prefix.rstrip("/") + "/", root) for s in sources}
+    shared = {name for name, count in Counter(names.values()).items() if count > 1}
+    return {s: f"{name} #{hashlib.sha256(s.encode()).hexdigest()[:TWIN_MARK_CHARS]}" if name in shared else name
+            for s, name in names.items()}
+
+
+def _display_name(source: str, uploads_prefix: str, absolute_root: str) -> str:
+    if source.startswith(uploads_prefix):
+        return source[len(uploads_prefix):]
+    if posixpath.isabs(source):
+        return posixpath.relpath(source, absolute_root)
+    return source
+
+
+def listed(summaries: list[SourceSummary], uploads_prefix: str) -> list[dict]:
+    """What a client sees of each source: its id, its display name and its summary, but not the server path its
+    file was read from (a size not kept is None)."""
+    names = display_names([s.source for s in summaries], uploads_prefix)
+    return [{"source": s.source, "name": names[s.source], "title": s.title, "lang": s.lang, "doc_type": s.doc_type,
+             "chunks": s.chunks, "ingested_at": s.ingested_at, "size": None if s.size < 0 else s.size}
+            for s in summaries]
 
 
 class SourceSummaries:

@@ -15,7 +15,7 @@ from assistant.config import Settings
 from assistant.errors import BadInputError, EmbeddingMismatchError, StoreUnavailableError
 from assistant.models import Chunk
 from assistant.retrieval.changes import ChangeLog, Delta
-from assistant.retrieval.sources import SourceSummaries, SourceSummary
+from assistant.retrieval.sources import UNKNOWN_SIZE, SourceSummaries, SourceSummary
 
 # Wide enough that search over a knowledge base of thousands of chunks is exact in practice, so two stores
 # built from the same files rank alike (the reader is trained on one and used on the other).
@@ -29,12 +29,13 @@ KB_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
 
 @dataclass
 class FileChunks:
-    """A file's new chunks with their vectors, and the file's content hash and path, as written together."""
+    """A file's new chunks with their vectors, and the file's content hash, path and size, as written together."""
 
     chunks: list[Chunk]
     vectors: np.ndarray
     content_hash: str
     path: str = ""
+    size: int = UNKNOWN_SIZE
 
 
 @dataclass
@@ -46,6 +47,8 @@ class SourceEntry:
     lang: str
     ingested_at: str
     path: str = ""  # the file it was read from, absolute, for a rebuild
+    doc_type: str = ""
+    size: int = UNKNOWN_SIZE  # the file's bytes when it was last read
     content_hashes: set[str] = field(default_factory=set)
     chunk_ids: list[str] = field(default_factory=list)
 
@@ -145,7 +148,8 @@ class KnowledgeBase:
         for chunk_id, meta in self._records(include=["metadatas"], where=where):
             entry = entries.setdefault(
                 meta["source"], SourceEntry(meta["source"], meta.get("title", ""), meta.get("lang", ""),
-                                            meta.get("ingested_at", ""), meta.get("path", "")))
+                                            meta.get("ingested_at", ""), meta.get("path", ""),
+                                            meta.get("doc_type", ""), meta.get("size", UNKNOWN_SIZE)))
             entry.content_hashes.add(meta.get("content_hash", ""))
             entry.chunk_ids.append(chunk_id)
             entry.ingested_at = max(entry.ingested_at, meta.get("ingested_at", ""))
@@ -167,7 +171,7 @@ class KnowledgeBase:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         chunks = [chunk for f in files for chunk in f.chunks]
         vectors = np.vstack([f.vectors for f in files if len(f.chunks)]) if chunks else np.zeros((0, 0))
-        metadatas = [chunk_to_metadata(chunk, f.content_hash, now, f.path) for f in files for chunk in f.chunks]
+        metadatas = [chunk_to_metadata(chunk, f.content_hash, now, f.path, f.size) for f in files for chunk in f.chunks]
         self._added += [c.chunk_id for c in chunks]
         for part in self._batches(len(chunks)):
             self.collection.upsert(ids=[c.chunk_id for c in chunks[part]], embeddings=vectors[part].tolist(),
@@ -178,13 +182,13 @@ class KnowledgeBase:
         for part in self._batches(len(chunk_ids)):
             self.collection.delete(ids=chunk_ids[part])
 
-    def refresh_hash(self, chunk_ids: list[str], content_hash: str, path: str = "") -> None:
-        """Record a new file hash (and where the file now is) on chunks whose text did not change."""
+    def refresh_hash(self, chunk_ids: list[str], content_hash: str, path: str = "", size: int = UNKNOWN_SIZE) -> None:
+        """Record a new file hash (and where the file now is, and its size) on chunks whose text did not change."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         for part in self._batches(len(chunk_ids)):
             found = self.collection.get(ids=chunk_ids[part], include=["metadatas"])  # not in the order asked for
             for meta in found["metadatas"]:
-                meta.update(content_hash=content_hash, ingested_at=now, path=path)
+                meta.update(content_hash=content_hash, ingested_at=now, path=path, size=size)
             self.collection.update(ids=found["ids"], metadatas=found["metadatas"])
 
     def _batches(self, count: int) -> Iterator[slice]:
@@ -251,12 +255,13 @@ class KnowledgeBase:
         return [(chunk_from_record(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
 
 
-def chunk_to_metadata(chunk: Chunk, content_hash: str, ingested_at: str, path: str = "") -> dict[str, Any]:
+def chunk_to_metadata(chunk: Chunk, content_hash: str, ingested_at: str, path: str = "",
+                      size: int = UNKNOWN_SIZE) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "source": chunk.source, "title": chunk.title, "lang": chunk.lang, "section": chunk.section,
         "page": chunk.page if chunk.page is not None else -1, "doc_type": chunk.doc_type,
         "industries": list(chunk.industries) or ["general"], "position": chunk.position,
-        "content_hash": content_hash, "ingested_at": ingested_at, "path": path,
+        "content_hash": content_hash, "ingested_at": ingested_at, "path": path, "size": size,
     }
     if chunk.tags:
         meta["tags"] = list(chunk.tags)

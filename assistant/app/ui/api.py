@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from assistant.app import actions as app_actions
+from assistant.app import source_actions
 from assistant.app.ui.common import as_json, user_of
 from assistant.service import Assistant
 
@@ -17,12 +18,13 @@ def register_api(assistant: Assistant) -> None:
         return as_json(lambda: app_actions.search(assistant, user_of(assistant, request), query, kb, industry, k))
 
     def list_sources(kb: str = "default", request: gr.Request = None) -> dict:
-        """The sources of a knowledge base with their chunk counts."""
+        """The sources of a knowledge base: id, display name, chunk count, language, type, date, size."""
         return as_json(lambda: assistant.list_sources(kb or "default", user=user_of(assistant, request)))
 
     def delete_source(source: str, kb: str = "default", request: gr.Request = None) -> dict:
-        """Remove a source and its chunks (editors and admins)."""
-        return as_json(lambda: assistant.delete_source(source, kb or "default", user=user_of(assistant, request)))
+        """Remove a source (its id as listed), its chunks and its stored upload (editors and admins)."""
+        return as_json(lambda: source_actions.delete_source(assistant, user_of(assistant, request), source,
+                                                            kb or "default"))
 
     def onboarding(topic: str, audience: str = "", length: str = "standard", lang: str = "", kb: str = "default",
                    request: gr.Request = None) -> dict:

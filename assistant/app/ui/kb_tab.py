@@ -1,5 +1,6 @@
-"""Knowledge-base tab (editors and admins): upload files, list and delete sources, create a knowledge base,
-feedback export and FAQ corrections (feedback_panel).
+"""Knowledge-base tab (editors and admins): upload files, create a knowledge base, rebuild it, its sources
+(sources_panel: a table to filter, delete from and re-ingest from), feedback export and FAQ corrections
+(feedback_panel).
 
 The upload button is also the named API endpoint 'upload' (files + kb in, per-file results out)."""
 
@@ -12,6 +13,7 @@ import gradio as gr
 from assistant.app import actions as app_actions
 from assistant.app.ui.common import as_json, user_of, warning
 from assistant.app.ui.feedback_panel import feedback_panel
+from assistant.app.ui.sources_panel import sources_panel
 from assistant.errors import QCAError
 from assistant.service import Assistant
 
@@ -31,7 +33,7 @@ def upload_files(assistant: Assistant, paths: list[str] | None, kb: str, request
 
 
 def _handlers(assistant: Assistant):
-    """upload (the API endpoint), show_upload, sources, delete, create, rebuild."""
+    """upload (the API endpoint), show_upload, create, rebuild."""
 
     def upload(paths: list[str] | None, kb: str, request: gr.Request, progress=gr.Progress()):  # noqa: B008
         return upload_files(assistant, paths, kb, request, progress)
@@ -40,20 +42,6 @@ def _handlers(assistant: Assistant):
         if isinstance(result, dict):
             return [], warning(result.get("error", ""))
         return app_actions.table(result, app_actions.UPLOAD_COLUMNS), f"{len(result)} file(s) processed."
-
-    def sources(kb: str, request: gr.Request):
-        try:
-            listed = assistant.list_sources(kb or "default", user=user_of(assistant, request))
-        except QCAError as exc:
-            return [], warning(exc)
-        return app_actions.table(listed["sources"], app_actions.SOURCE_COLUMNS), f"{len(listed['sources'])} sources."
-
-    def delete(source: str, kb: str, request: gr.Request) -> str:
-        try:
-            done = assistant.delete_source(source, kb or "default", user=user_of(assistant, request))
-        except QCAError as exc:
-            return warning(exc)
-        return f"Removed {done['chunks_removed']} chunks of `{app_actions.escape(source)}`."
 
     def create(name: str, request: gr.Request):
         try:
@@ -71,31 +59,27 @@ def _handlers(assistant: Assistant):
             return warning(exc)
         return f"Rebuilt `{done['kb']}`: {done['sources']} sources, {done['chunks']} chunks in {done['seconds']:.1f}s."
 
-    return upload, show_upload, sources, delete, create, rebuild
+    return upload, show_upload, create, rebuild
 
 
 def kb_tab(assistant: Assistant, kb_choices: list[str]):
-    upload, show_upload, sources, delete, create, rebuild = _handlers(assistant)
+    upload, show_upload, create, rebuild = _handlers(assistant)
 
     kb = gr.Dropdown(choices=kb_choices, value="default", label="Knowledge base", allow_custom_value=True)
     with gr.Row():
         new_name = gr.Textbox(label="New knowledge base (letters, digits, - and _)", scale=3)
         create_btn = gr.Button("Create", scale=1)
     files = gr.File(label="Upload PDF, Word, Markdown, text or HTML files", file_count="multiple", type="filepath")
-    upload_btn = gr.Button("Upload and ingest", variant="primary")
+    with gr.Row():
+        upload_btn = gr.Button("Upload and ingest", variant="primary", scale=3)
+        rebuild_btn = gr.Button("Rebuild index", scale=1)
     status = gr.Markdown()
     raw = gr.JSON(visible=False)
     results = gr.Dataframe(headers=app_actions.UPLOAD_COLUMNS, interactive=False, wrap=True)
-    with gr.Row():
-        list_btn = gr.Button("List sources")
-        source = gr.Textbox(label="Source to delete (as listed)", scale=3)
-        delete_btn = gr.Button("Delete source", variant="stop")
-        rebuild_btn = gr.Button("Rebuild index")
-    listing = gr.Dataframe(headers=app_actions.SOURCE_COLUMNS, interactive=False, wrap=True)
+    list_sources, list_inputs, listed = sources_panel(assistant, kb)
     upload_btn.click(upload, [files, kb], raw, api_name="upload").then(
-        show_upload, raw, [results, status], api_visibility="private")
-    list_btn.click(sources, kb, [listing, status], api_visibility="private")
-    delete_btn.click(delete, [source, kb], status, api_visibility="private")
+        show_upload, raw, [results, status], api_visibility="private").then(
+        list_sources, list_inputs, listed, api_visibility="private")
     create_btn.click(create, new_name, [status, kb], api_visibility="private")
     rebuild_btn.click(rebuild, kb, status, api_visibility="private")
     feedback_panel(assistant, kb)
