@@ -88,13 +88,14 @@ def _pdf_view(assistant: Assistant, knowledge_base: KnowledgeBase, chunk: Chunk)
     try:
         data = source_bytes(assistant, knowledge_base, chunk.source)
     except _Unavailable as exc:
-        return CitationView(label, chunk.source, _html(label, chunk.source, str(exc), chunk.text), message=str(exc))
+        note = f"{exc}; the passage as the knowledge base keeps it:"
+        return CitationView(label, chunk.source, _html(label, chunk.source, note, chunk.text), message=note)
     view = page_view(data, chunk.page, chunk.text)
-    if view.boxes:
-        note = f"Page {chunk.page}; the passage is highlighted."
-        return CitationView(label, chunk.source, _html(label, chunk.source, note), view.image, view.boxes, note)
-    note = f"Page {chunk.page}; the passage's words could not be located on the page, so it is shown below."
-    return CitationView(label, chunk.source, _html(label, chunk.source, note, chunk.text), view.image, [], note)
+    note = (f"Page {chunk.page}; the passage is highlighted." if view.boxes else
+            f"Page {chunk.page}; the passage's words could not be located on the page.")
+    # The passage as text too: to read, copy or search, whether or not the page shows where it is.
+    return CitationView(label, chunk.source, _html(label, chunk.source, note, chunk.text), view.image, view.boxes,
+                        note)
 
 
 def source_bytes(assistant: Assistant, knowledge_base: KnowledgeBase, source: str) -> bytes:
@@ -114,14 +115,12 @@ def source_bytes(assistant: Assistant, knowledge_base: KnowledgeBase, source: st
             raise _Unavailable(f"{source} has grown past {assistant.settings.max_file_mb:g} MB since it was ingested")
         data = path.read_bytes()
     except OSError as exc:
-        raise _Unavailable(f"the file of {source} is no longer on the server; the cited passage is shown "
-                           "below") from exc
+        raise _Unavailable(f"the file of {source} is no longer on the server") from exc
     from ingest.pipeline import _ingest_signature  # what ingest records per file: its bytes' hash and the recipe
 
     signature = _ingest_signature(hashlib.sha256(data).hexdigest(), assistant.settings, assistant.embedder)
     if signature not in entry.content_hashes:
-        raise _Unavailable(f"{source} has changed since it was ingested (re-ingest it); the cited passage is "
-                           "shown below")
+        raise _Unavailable(f"{source} has changed since it was ingested (re-ingest it)")
     return data
 
 
@@ -173,5 +172,5 @@ def _block(body: str) -> str:
 
 
 def _html(label: str, source: str, note: str, passage: str = "") -> str:
-    """A caption, a note, and (when the page cannot show it) the passage, all marked as cited."""
+    """A caption, a note, and the passage, marked as cited."""
     return _caption(label, source, note) + (_block(f"<mark>{_escape(passage)}</mark>") if passage else "")

@@ -145,8 +145,11 @@ def render(data: bytes, page: int, size: PageText):
     # Only the input's '-': pdftoppm writes to stdout when no output name follows (a second '-' names a file).
     png = _poppler("pdftoppm", ["-png", "-singlefile", "-r", f"{dpi:.2f}", "-f", str(page), "-l", str(page), "-"],
                    data)
-    image = Image.open(io.BytesIO(png))
-    image.load()
+    try:
+        image = Image.open(io.BytesIO(png))
+        image.load()
+    except (OSError, Image.DecompressionBombError) as exc:
+        raise BadInputError(f"page {page} could not be rendered ({type(exc).__name__})") from exc
     return image.convert("RGB")
 
 

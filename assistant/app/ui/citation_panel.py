@@ -10,6 +10,8 @@ from assistant.app.ui.common import user_of, warning
 from assistant.errors import QCAError
 from assistant.service import Assistant
 
+PAGE_HEIGHT_PX = 720  # a whole A4 page on a laptop screen, its text still legible; fullscreen shows it larger
+
 
 def _handlers(assistant: Assistant):
     """list_sources (the choices after each answer) and open_source (the chosen one shown)."""
@@ -34,10 +36,12 @@ def _handlers(assistant: Assistant):
 def citation_panel(assistant: Assistant, turns: gr.State) -> None:
     """The panel inside the current Blocks, listing the citations of the answers held in `turns`."""
     list_sources, open_source = _handlers(assistant)
-    with gr.Accordion("Sources 出处", open=True):
+    with gr.Accordion("Sources 出处", open=True, elem_id="qca-sources"):
         pick = gr.Dropdown(choices=[], value=None, label="Open a cited source 打开引用来源", interactive=True)
-        page = gr.Image(label="Cited page", type="pil", format="png", interactive=False, visible=False,
-                        buttons=["fullscreen", "download"])
-        shown = gr.HTML(js_on_load=None, elem_id="qca-cited-source")
+        with gr.Row():  # a PDF's page beside its caption; a text source's section takes the whole width
+            page = gr.Image(label="Cited page", type="pil", format="png", interactive=False, visible=False,
+                            height=PAGE_HEIGHT_PX, buttons=["fullscreen", "download"], elem_id="qca-cited-page",
+                            scale=1)
+            shown = gr.HTML(js_on_load=None, elem_id="qca-cited-source", scale=1)
     turns.change(list_sources, turns, [pick, page, shown], api_visibility="private")
     pick.input(open_source, [pick, turns], [page, shown], api_visibility="private")
