@@ -43,11 +43,12 @@ $(CJK_FONT):
 	$(SUDO) apt-get update -qq
 	$(APT_INSTALL) chromium chromium-driver fonts-noto-color-emoji poppler-utils
 
+# The app shows a cited PDF page with pdftoppm and finds the passage on it with pdftotext (poppler-utils).
 /usr/bin/pdftoppm:
 	$(SUDO) apt-get update -qq
 	$(APT_INSTALL) poppler-utils
 
-setup: $(VENV)/.installed $(CJK_FONT)
+setup: $(VENV)/.installed $(CJK_FONT) /usr/bin/pdftoppm
 
 ingest: setup
 	$(QCA) ingest corpus/

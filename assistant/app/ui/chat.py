@@ -7,6 +7,7 @@ import html
 import gradio as gr
 
 from assistant.app import actions as app_actions
+from assistant.app.ui.citation_panel import citation_panel
 from assistant.app.ui.common import as_json, user_of, warning
 from assistant.errors import QCAError
 from assistant.industries import INDUSTRY_ALIASES
@@ -132,6 +133,7 @@ def chat_tab(assistant: Assistant, kb_choices: list[str]):
         export_btn = gr.Button("Export conversation (Markdown)", scale=0)
         exported = gr.File(label="Conversation", interactive=False, scale=2)
     gr.Examples(EXAMPLES, inputs=question)
+    citation_panel(assistant, turns)
     for trigger in (send.click, question.submit):
         trigger(chat_turn, [question, chatbot, kb, industry, backend, doc_type, lang], [chatbot, question, last],
                 api_visibility="private").then(remember, [last, turns], turns, api_visibility="private")
