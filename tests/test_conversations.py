@@ -36,6 +36,16 @@ def test_a_conversation_round_trips_and_renders_as_the_chat_did(secured):
     assert list(assistant.settings.conversations_dir.glob(".*")) == []  # the atomic write left no temporary file
 
 
+def test_append_keeps_the_last_turns(secured):
+    assistant, viewer, _ = secured
+    [turn] = _turns(assistant, viewer, QUESTIONS[:1])
+    for n in range(conversations.MAX_TURNS + 2):
+        conversations.append(assistant, viewer, {**turn, "question": f"q{n}"})
+    kept = conversations.load(assistant, viewer)
+    assert len(kept) == conversations.MAX_TURNS and kept[-1]["question"] == f"q{conversations.MAX_TURNS + 1}"
+    assert conversations.append(assistant, None, turn) == 0
+
+
 def test_each_user_has_their_own_and_without_sign_in_nothing_is_kept(secured, small_kb):
     assistant, viewer, editor = secured
     conversations.save(assistant, viewer, _turns(assistant, viewer, QUESTIONS[:1]))
@@ -105,10 +115,11 @@ def test_the_ui_keeps_restores_and_forgets_the_signed_in_users_conversation(secu
     fns = ui_callbacks(assistant)
     vic = types.SimpleNamespace(username="vic")
     *_, (messages, _, last) = fns["chat._handlers.chat_turn"](QUESTIONS[0], [], "default", "", "", "", "", vic)
-    turns = fns["chat._export_handlers.remember"](last, [])
-    fns["conversation._conversation_handlers.keep"](turns, vic)
+    *_, (messages, _, last) = fns["chat._handlers.chat_turn"](QUESTIONS[1], messages, "default", "", "", "", "", vic)
+    assert [t["question"] for t in conversations.load(assistant, viewer)] == QUESTIONS  # kept as each was answered
     restored, restored_turns = fns["conversation._conversation_handlers.restore"](vic)
-    assert restored[1]["content"] == messages[1]["content"] and restored_turns[0]["index"] == 1
+    assert [m["content"] for m in restored[1::2]] == [m["content"] for m in messages[1::2]]
+    assert [t["index"] for t in restored_turns] == [1, 3] and restored_turns[1]["answer"] == last["answer"]
     assert fns["conversation._conversation_handlers.new"](vic) == ([], [], {})
     assert conversations.load(assistant, viewer) == []
     assert all(not isinstance(v, list) for v in fns["conversation._conversation_handlers.restore"](vic))

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,8 @@ def conversation_path(assistant: Assistant, name: str) -> Path:
     return assistant.settings.conversations_dir / f"{_UNSAFE.sub('_', str(name))[:NAME_CHARS]}-{digest}.json"
 
 
-def save(assistant: Assistant, user: User | None, turns: Any) -> int:
-    """Keep the user's conversation (its last MAX_TURNS turns, within MAX_BYTES); how many turns were kept."""
+def save(assistant: Assistant, user: User | None, turns: Any, locked: bool = False) -> int:
+    """Keep these turns as the user's conversation (the last MAX_TURNS, within MAX_BYTES); how many were kept."""
     if user is None:
         return 0
     kept = valid_turns(turns[-MAX_TURNS:] if isinstance(turns, list) else turns)
@@ -48,7 +49,7 @@ def save(assistant: Assistant, user: User | None, turns: Any) -> int:
         kept = kept[1:]
         text = _dump(kept)
     path = conversation_path(assistant, user.name)
-    with path_lock(path):
+    with nullcontext() if locked else path_lock(path):
         if not kept:
             path.unlink(missing_ok=True)
             return 0
@@ -57,22 +58,27 @@ def save(assistant: Assistant, user: User | None, turns: Any) -> int:
     return len(kept)
 
 
+def append(assistant: Assistant, user: User | None, turn: dict[str, Any]) -> int:
+    """Add one answered turn to the user's kept conversation, in the request that answered it (a reload right
+    after an answer still finds it); how many turns are kept."""
+    if user is None:
+        return 0
+    path = conversation_path(assistant, user.name)
+    try:
+        with path_lock(path):
+            return save(assistant, user, _read(path) + [turn], locked=True)
+    except OSError as exc:  # a full disk loses the copy for a reload, never the answer on screen
+        log.warning("conversation of %s not kept: %s", user.name, exc)
+        return 0
+
+
 def load(assistant: Assistant, user: User | None) -> list[dict[str, Any]]:
     """The user's kept turns, only those of knowledge bases the user may still read; [] when there are none or the
     file is unreadable (it is logged, not shown: a reload must not fail)."""
     if user is None:
         return []
-    path = conversation_path(assistant, user.name)
-    try:
-        if not path.is_file() or path.stat().st_size > MAX_BYTES:
-            return []
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        log.warning("conversation of %s not restored: %s", user.name, exc)
-        return []
     readable = set(assistant.kb_names(user))
-    turns = valid_turns(data.get("turns") if isinstance(data, dict) else None)
-    return [t for t in turns if t["kb"] in readable][-MAX_TURNS:]
+    return [t for t in _read(conversation_path(assistant, user.name)) if t["kb"] in readable][-MAX_TURNS:]
 
 
 def clear(assistant: Assistant, user: User | None) -> None:
@@ -126,6 +132,17 @@ def chat_messages(turns: list[dict[str, Any]], render: Callable[[Answer], str]) 
                      {"role": "assistant", "content": render(answer_of(turn))}]
         renumbered.append({**turn, "index": len(messages) - 1})
     return messages, renumbered
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_BYTES:
+            return []
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("conversation in %s not read: %s", path.name, exc)
+        return []
+    return valid_turns(data.get("turns") if isinstance(data, dict) else None)
 
 
 def _dump(turns: list[dict[str, Any]]) -> str:

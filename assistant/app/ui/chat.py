@@ -7,6 +7,7 @@ import html
 import gradio as gr
 
 from assistant.app import actions as app_actions
+from assistant.app import conversations
 from assistant.app.ui.common import as_json, user_of, warning
 from assistant.app.ui.conversation import conversation_controls
 from assistant.errors import QCAError
@@ -58,8 +59,10 @@ def _handlers(assistant: Assistant):
                 else:
                     messages[-1]["content"] = render_answer(part)
                     app_actions.log_answer(assistant, user, part.to_dict(), kb)
-                    yield messages, "", {"question": question, "answer": part.to_dict(), "kb": kb or "default",
-                                         "index": len(messages) - 1}
+                    turn = {"question": question, "answer": part.to_dict(), "kb": kb or "default",
+                            "index": len(messages) - 1}
+                    conversations.append(assistant, user, turn)  # kept for a reload (signed-in users)
+                    yield messages, "", turn
         except QCAError as exc:
             messages[-1]["content"] = warning(exc)
             yield messages, "", {}

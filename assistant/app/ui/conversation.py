@@ -15,11 +15,12 @@ from assistant.errors import QCAError
 from assistant.models import Answer
 from assistant.service import Assistant
 
-BACKEND_LABELS = {True: "Backend (admins choose; QCA_BACKENDS)", False: "Backend (set by the administrator)"}
+BACKEND_LABELS = {True: "Backend (you may choose)", False: "Backend (set by the administrator)"}
 
 
 def _conversation_handlers(assistant: Assistant, render: Callable[[Answer], str]):
-    """restore (at page load), keep (whenever the turns change) and new (the button)."""
+    """restore (at page load) and new (the button, and the chat's own clear); each answer is kept by the chat's
+    turn itself (conversations.append), in the request that answered it."""
 
     def restore(request: gr.Request):
         try:
@@ -30,16 +31,12 @@ def _conversation_handlers(assistant: Assistant, render: Callable[[Answer], str]
             return gr.skip(), gr.skip()
         return conversations.chat_messages(turns, render)
 
-    def keep(turns: list, request: gr.Request) -> None:
-        with contextlib.suppress(QCAError):  # no known user: nothing to keep
-            conversations.save(assistant, user_of(assistant, request), turns)
-
     def new(request: gr.Request):
         with contextlib.suppress(QCAError):
             conversations.clear(assistant, user_of(assistant, request))
         return [], [], {}
 
-    return restore, keep, new
+    return restore, new
 
 
 def _option_handlers(assistant: Assistant):
@@ -75,14 +72,14 @@ def conversation_controls(assistant: Assistant, chatbot: gr.Chatbot, turns: gr.S
                           render: Callable[[Answer], str]) -> None:
     """The New conversation button and the examples, placed where this is called; wires the page load, the
     turns, the knowledge base and the backend dropdown of the chat tab."""
-    restore, keep, new = _conversation_handlers(assistant, render)
+    restore, new = _conversation_handlers(assistant, render)
     examples, fill, backends = _option_handlers(assistant)
     new_btn = gr.Button("New conversation 新对话", scale=0)
     listed = gr.State([])
     shown = gr.Dataset(components=[question], samples=[], label="Examples 示例问题", type="index", visible=False)
     gr.on(None, restore, None, [chatbot, turns], api_visibility="private")  # no inputs: at page load only
-    turns.change(keep, turns, None, api_visibility="private")
-    new_btn.click(new, None, [chatbot, turns, last], api_visibility="private")
+    for trigger in (new_btn.click, chatbot.clear):
+        trigger(new, None, [chatbot, turns, last], api_visibility="private")
     gr.on(None, examples, kb, [shown, listed], api_visibility="private")  # at page load and when kb changes
     shown.click(fill, [shown, listed], question, api_visibility="private")
     gr.on(None, backends, None, backend, api_visibility="private")

@@ -13,10 +13,11 @@ from assistant.errors import QCAError
 from assistant.service import Assistant
 
 PICK_LABEL = "Thumbs-down answer to review (date · question)"
+COLUMN_WIDTHS = ["5%", "12%", "24%", "35%", "11%", "7%", "6%"]  # the answer gets the room; the rest stays in view
 
 
 def _handlers(assistant: Assistant):
-    """export_feedback, show_down, choose, choose_row, correct, reset."""
+    """export_feedback, show_down, relist, choose, choose_row, correct, reset."""
 
     def export_feedback(kb: str, request: gr.Request):
         try:
@@ -24,16 +25,24 @@ def _handlers(assistant: Assistant):
         except QCAError as exc:
             return None, warning(exc)
 
-    def show_down(kb: str, request: gr.Request):
-        """The table, the choices and the ids in the table's order (kept on the server for row clicks)."""
+    def listing(kb: str, request: gr.Request, keep=None):
+        """The table, the choices (`keep` still chosen) and the ids in the table's order (kept on the server for
+        row clicks)."""
         try:
             listed = review.review_list(assistant, user_of(assistant, request), kb or "default")
         except QCAError as exc:
             return [], gr.Dropdown(choices=[], value=None), [], warning(exc)
         shown = len(listed["rows"])
         more = f" (the newest {shown} listed; all are in the CSV)" if listed["total"] > shown else ""
-        return (listed["rows"], gr.Dropdown(choices=listed["choices"], value=None), listed["ids"],
-                f"{listed['total']} thumbs-down answer(s){more}. Choose one to review it.")
+        return (listed["rows"], gr.Dropdown(choices=listed["choices"], value=keep if keep in listed["ids"] else None),
+                listed["ids"], f"{listed['total']} thumbs-down answer(s){more}. Choose one to review it.")
+
+    def show_down(kb: str, request: gr.Request):
+        return listing(kb, request)
+
+    def relist(chosen, kb: str, request: gr.Request):
+        """After a save: the list again, still pointing at the answer just corrected."""
+        return listing(kb, request, chosen)
 
     def choose(feedback_id, kb: str, request: gr.Request):
         """The chosen answer shown, the editor filled with it, and the choice kept on the server for saving."""
@@ -63,12 +72,12 @@ def _handlers(assistant: Assistant):
     def reset():
         return [], gr.Dropdown(choices=[], value=None), [], "", "", "", "", None
 
-    return export_feedback, show_down, choose, choose_row, correct, reset
+    return export_feedback, show_down, relist, choose, choose_row, correct, reset
 
 
 def feedback_panel(assistant: Assistant, kb: gr.Dropdown) -> None:
     """The components inside the current tab, working on the knowledge base chosen in `kb`."""
-    export_feedback, show_down, choose, choose_row, correct, reset = _handlers(assistant)
+    export_feedback, show_down, relist, choose, choose_row, correct, reset = _handlers(assistant)
     gr.Markdown("### Feedback 反馈")
     with gr.Row():
         export_btn = gr.Button("Download feedback (CSV)")
@@ -76,7 +85,8 @@ def feedback_panel(assistant: Assistant, kb: gr.Dropdown) -> None:
     csv_file = gr.File(label="Feedback CSV", interactive=False)
     status = gr.Markdown()
     ids, chosen = gr.State([]), gr.State(None)
-    down = gr.Dataframe(headers=review.REVIEW_COLUMNS, interactive=False, wrap=True, max_height=360)
+    down = gr.Dataframe(headers=review.REVIEW_COLUMNS, interactive=False, wrap=True, max_height=360,
+                        column_widths=COLUMN_WIDTHS)
     pick = gr.Dropdown(label=PICK_LABEL, choices=[], value=None, interactive=True)
     with gr.Row(equal_height=False):
         shown = gr.Markdown(elem_id="feedback-review-item")
@@ -90,5 +100,5 @@ def feedback_panel(assistant: Assistant, kb: gr.Dropdown) -> None:
     pick.input(choose, [pick, kb], [shown, corrected, chosen, pick], api_visibility="private")
     down.select(choose_row, [ids, kb], [shown, corrected, chosen, pick], api_visibility="private")
     save_btn.click(correct, [chosen, corrected, kb], saved, api_visibility="private").then(
-        show_down, kb, listing, api_visibility="private")
+        relist, [chosen, kb], listing, api_visibility="private")
     kb.change(reset, None, [*listing, shown, corrected, saved, chosen], api_visibility="private")
