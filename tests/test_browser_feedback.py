@@ -117,7 +117,7 @@ def test_the_conversation_survives_a_reload_until_new_conversation(browser, url)
     messages.filter(has_text=ZH_QUESTION).first.wait_for(timeout=30_000)
     answers = page.get_by_role("tabpanel").locator("sub", has_text="backend: ")
     assert messages.filter(has_text=QUESTION).count() >= 1 and answers.count() == 2  # both answers are back
-    page.screenshot(path=SHOTS / "conversation.png")
+    page.screenshot(path=SHOTS / "conversation.png", full_page=True)  # the examples are below the chat
     other, theirs = _sign_in(browser, url, "eda")  # another user's page: their own conversation only
     theirs.get_by_role("tabpanel").locator(".message").first.wait_for(timeout=30_000)
     assert ZH_QUESTION not in theirs.get_by_role("tabpanel").inner_text()
