@@ -119,6 +119,10 @@ class Settings(BaseSettings):
         return self.data_dir / "exports"
 
     @property
+    def conversations_dir(self) -> Path:
+        return self.data_dir / "conversations"
+
+    @property
     def feedback_db(self) -> Path:
         return self.data_dir / "feedback.sqlite3"
 

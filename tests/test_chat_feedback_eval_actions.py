@@ -143,11 +143,11 @@ def test_ui_callbacks_remember_export_and_correct(small_kb):
     path, status = fns["chat._export_handlers.export"](turns)
     assert path.endswith("conversation.md") and status == ""
     fns["chat._handlers.rate_message"](types.SimpleNamespace(index=last["index"], liked=False), turns, "", nobody)
-    rows, info = fns["feedback_panel._handlers.show_down"]("default", nobody)
+    rows, _, ids, info = fns["feedback_panel._handlers.show_down"]("default", nobody)
     assert len(rows) == 1 and "1 thumbs-down" in info
     csv_path, _ = fns["feedback_panel._handlers.export_feedback"]("default", nobody)
     assert csv_path.endswith(".csv")
-    status, cleared = fns["feedback_panel._handlers.correct"](str(rows[0][0]), CORRECTED, "default", nobody)
-    assert "saved as FAQ" in status and cleared == ""
+    *_, chosen, _ = fns["feedback_panel._handlers.choose"](ids[0], "default", nobody)
+    assert "saved as FAQ" in fns["feedback_panel._handlers.correct"](chosen, CORRECTED, "default", nobody)
     heading, metric_rows, charts = fns["eval_tab._handlers.latest"]()
     assert metric_rows == [] and charts == []

@@ -182,10 +182,13 @@ def evidence_table(result: dict) -> list[list[str]]:
 def feedback(assistant: Assistant, user: User | None, rating: str, question: str, answer: dict, comment: str = "",
              kb: str = "default") -> dict:
     """Store a thumbs-up/down on an answer (its `ask` JSON), with the ids of the chunks retrieved for it."""
+    from assistant.app.feedback import citations_of
+
     kb = assistant.check_read(kb or "default", user)
     text, chunk_ids, backend = _answer_fields(answer)
     name = user.name if user else ""
-    feedback_id = _feedback_store(assistant).record(question, text, chunk_ids, rating, comment or "", kb, name, backend)
+    feedback_id = _feedback_store(assistant).record(question, text, chunk_ids, rating, comment or "", kb, name, backend,
+                                                    citations_of(answer))
     return {"id": feedback_id, "rating": rating}
 
 

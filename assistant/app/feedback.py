@@ -21,6 +21,8 @@ RATINGS = ("up", "down")
 MAX_TEXT = 20_000
 MAX_COMMENT = 2_000
 MAX_NAME = 100
+MAX_CITED = 200  # citations of one answer kept with its feedback (an answer cites a few of its passages)
+MAX_CHUNK_ID = 64
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -62,6 +64,7 @@ class FeedbackStore:
             # WAL is a property of the file, so setting it once lets readers run while a writer commits.
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)
+            _add_cited_column(conn)
 
     @contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
@@ -76,16 +79,17 @@ class FeedbackStore:
                 conn.close()
 
     def record(self, question: str, answer: str, chunk_ids: Sequence[str], rating: str, comment: str = "",
-               kb: str = "default", user: str = "", backend: str = "") -> int:
-        """Store one thumbs-up/down on an answer; returns the feedback id."""
+               kb: str = "default", user: str = "", backend: str = "", cited: Any = None) -> int:
+        """Store one thumbs-up/down on an answer, with the retrieved chunk ids and the cited ones as [[n, chunk id]]
+        (the answer's [n] markers); returns the feedback id."""
         if rating not in RATINGS:
             raise BadInputError(f"rating must be 'up' or 'down', not '{rating}'")
         row = (_now(), _kb(kb), _text(user, "user", MAX_NAME), _text(backend, "backend", MAX_NAME), rating,
                _text(question, "question", MAX_TEXT, required=True), _text(answer, "answer", MAX_TEXT),
-               _ids(chunk_ids), _text(comment, "comment", MAX_COMMENT))
+               _ids(chunk_ids), _text(comment, "comment", MAX_COMMENT), json.dumps(_cited(cited)))
         with self._connect(write=True) as conn:
             cur = conn.execute("INSERT INTO feedback (ts, kb, user, backend, rating, question, answer, chunk_ids, "
-                               "comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                               "comment, cited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             return int(cur.lastrowid)
 
     def list(self, kb: str | None = None, rating: str | None = None) -> list[dict[str, Any]]:
@@ -96,6 +100,28 @@ class FeedbackStore:
         with self._connect() as conn:
             rows = conn.execute(f"SELECT {', '.join(FEEDBACK_FIELDS)} FROM feedback{where} ORDER BY id", args)
             return [_row(r) for r in rows]
+
+    def get(self, feedback_id: int) -> dict[str, Any] | None:
+        """One feedback row by its id, with its citations ('cited': [[n, chunk id]]), or None."""
+        with self._connect() as conn:
+            row = conn.execute(f"SELECT {', '.join(FEEDBACK_FIELDS)}, cited FROM feedback WHERE id = ?",
+                               (feedback_id,)).fetchone()
+        if row is None:
+            return None
+        item = _row(row)
+        item["cited"] = json.loads(item["cited"])
+        return item
+
+    def newest(self, kb: str, rating: str, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """The newest `limit` rows of one knowledge base and rating, newest first, and how many there are in all."""
+        if rating not in RATINGS:
+            raise BadInputError(f"rating must be 'up' or 'down', not '{rating}'")
+        where, args = _where(kb=kb, rating=rating)
+        with self._connect() as conn:
+            total = conn.execute(f"SELECT COUNT(*) FROM feedback{where}", args).fetchone()[0]
+            rows = conn.execute(f"SELECT {', '.join(FEEDBACK_FIELDS)} FROM feedback{where} ORDER BY id DESC LIMIT ?",
+                                [*args, limit])
+            return [_row(r) for r in rows], int(total)
 
     def export_csv(self, kb: str | None = None, rating: str | None = None) -> str:
         """Feedback as CSV text (chunk ids space-separated); write it with encoding utf-8-sig for Excel."""
@@ -154,6 +180,14 @@ class FeedbackStore:
             return [dict(r) for r in rows]
 
 
+def citations_of(answer: dict) -> list[list[Any]]:
+    """[[n, chunk id]] of the citations in an answer's `ask` JSON, as record() takes them."""
+    citations = answer.get("citations") if isinstance(answer, dict) else None
+    if not isinstance(citations, list) or not all(isinstance(c, dict) for c in citations):
+        return []
+    return [[c.get("n"), c.get("chunk_id")] for c in citations]
+
+
 def faq_markdown(question: str, answer: str, lang: str) -> str:
     """A Markdown FAQ document with the corpus front matter, ready to ingest into a knowledge base."""
     if lang not in LANGS:
@@ -195,6 +229,27 @@ def _ids(chunk_ids: Sequence[str] | None) -> str:
     if isinstance(chunk_ids, str):
         raise BadInputError("chunk ids must be a list, not one string")
     return json.dumps([str(c) for c in chunk_ids or []], ensure_ascii=False)
+
+
+def _cited(cited: Any) -> list[list[Any]]:
+    if cited is None:
+        return []
+    if not isinstance(cited, list | tuple) or len(cited) > MAX_CITED or not all(
+            isinstance(c, list | tuple) and len(c) == 2 and isinstance(c[0], int) and not isinstance(c[0], bool)
+            and isinstance(c[1], str) and len(c[1]) <= MAX_CHUNK_ID for c in cited):
+        raise BadInputError(f"citations must be at most {MAX_CITED} [number, chunk id] pairs")
+    return [[n, chunk_id] for n, chunk_id in cited]
+
+
+def _add_cited_column(conn: sqlite3.Connection) -> None:
+    """Feedback stored before citations were kept gets an empty list of them."""
+    if "cited" in {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}:
+        return
+    try:
+        conn.execute("ALTER TABLE feedback ADD COLUMN cited TEXT NOT NULL DEFAULT '[]'")
+    except sqlite3.OperationalError:  # another process added it between the check and now
+        if "cited" not in {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}:
+            raise
 
 
 def _where(**filters: str | None) -> tuple[str, list[str]]:

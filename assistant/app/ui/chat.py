@@ -7,19 +7,14 @@ import html
 import gradio as gr
 
 from assistant.app import actions as app_actions
+from assistant.app import conversations
 from assistant.app.ui.citation_panel import citation_panel
 from assistant.app.ui.common import as_json, user_of, warning
+from assistant.app.ui.conversation import conversation_controls
 from assistant.errors import QCAError
 from assistant.industries import INDUSTRY_ALIASES
 from assistant.models import DOC_TYPES, LANGS, Answer
 from assistant.service import Assistant
-
-EXAMPLES = [
-    "质量管控流程由哪些部分组成？",
-    "How is the Net Promoter Score calculated?",
-    "某汽车制造商实施精益生产后客户投诉率下降了多少？",
-    "What did the Galaxy Note 7 recall teach about battery quality control?",
-]
 
 
 def render_answer(answer: Answer) -> str:
@@ -65,8 +60,10 @@ def _handlers(assistant: Assistant):
                 else:
                     messages[-1]["content"] = render_answer(part)
                     app_actions.log_answer(assistant, user, part.to_dict(), kb)
-                    yield messages, "", {"question": question, "answer": part.to_dict(), "kb": kb or "default",
-                                         "index": len(messages) - 1}
+                    turn = {"question": question, "answer": part.to_dict(), "kb": kb or "default",
+                            "index": len(messages) - 1}
+                    conversations.append(assistant, user, turn)  # kept for a reload (signed-in users)
+                    yield messages, "", turn
         except QCAError as exc:
             messages[-1]["content"] = warning(exc)
             yield messages, "", {}
@@ -125,14 +122,15 @@ def chat_tab(assistant: Assistant, kb_choices: list[str]):
         industry = gr.Dropdown(choices=[""] + list(INDUSTRY_ALIASES), value="", label="Industry filter")
         doc_type = gr.Dropdown(choices=[""] + list(DOC_TYPES), value="", label="Document type filter")
         lang = gr.Dropdown(choices=[""] + list(LANGS), value="", label="Language filter")
-        backend = gr.Dropdown(choices=assistant.settings.offered_backends, value=assistant.settings.backend,
-                              label="Backend (admins choose; QCA_BACKENDS)")
+        # Shown locked until the page load says whether this user may choose (conversation_controls).
+        backend = gr.Dropdown(choices=[assistant.settings.backend], value=assistant.settings.backend,
+                              label="Backend", interactive=False)
     comment = gr.Textbox(placeholder="Optional comment, saved with your 👍/👎 under an answer", show_label=False)
     status = gr.Markdown()
     with gr.Row():
         export_btn = gr.Button("Export conversation (Markdown)", scale=0)
         exported = gr.File(label="Conversation", interactive=False, scale=2)
-    gr.Examples(EXAMPLES, inputs=question)
+    conversation_controls(assistant, chatbot, turns, last, question, kb, backend, render_answer)
     citation_panel(assistant, turns)
     for trigger in (send.click, question.submit):
         trigger(chat_turn, [question, chatbot, kb, industry, backend, doc_type, lang], [chatbot, question, last],
