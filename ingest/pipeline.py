@@ -67,7 +67,7 @@ GROUP_CHUNKS = 1000
 GROUP_FILES = 64
 
 
-def _ingest_signature(content_hash: str, settings: Settings, embedder: Embedder) -> str:
+def ingest_signature(content_hash: str, settings: Settings, embedder: Embedder) -> str:
     """A file is unchanged only if its bytes, the pipeline and the chunk sizes are all unchanged."""
     recipe = f"{PIPELINE_VERSION}|{settings.chunk_tokens}|{settings.chunk_overlap_tokens}|{embedder.max_tokens}"
     return hashlib.sha256(f"{recipe}|{content_hash}".encode()).hexdigest()
@@ -132,7 +132,7 @@ def _prepare(path: Path, source: str, kb: KnowledgeBase, embedder: Embedder, set
     doc = load_file(path, source, int(settings.max_file_mb * 1_000_000), int(settings.max_unpacked_mb * 1_000_000))
     report.notes += [{"path": str(path), "note": note} for note in doc.notes]
     entry = kb.manifest(source).get(source)
-    signature = _ingest_signature(doc.content_hash, settings, embedder)
+    signature = ingest_signature(doc.content_hash, settings, embedder)
     if entry and entry.content_hashes == {signature}:
         report.chunks_unchanged += len(entry.chunk_ids)
         return None

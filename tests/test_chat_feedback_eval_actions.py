@@ -68,8 +68,10 @@ def test_corrected_answer_becomes_the_first_cited_faq(secured):
     assistant, viewer, editor = secured
     answer = assistant.ask(QUESTION, user=viewer)
     saved = app_actions.feedback(assistant, viewer, "down", QUESTION, answer.to_dict(), "wrong", "default")
-    rows = app_actions.down_feedback(assistant, editor, "default")
-    assert [row[0] for row in rows] == [saved["id"]] and rows[0][3] == QUESTION
+    from assistant.app.feedback_review import review_list
+
+    listed = review_list(assistant, editor, "default")
+    assert listed["ids"] == [saved["id"]] and listed["rows"][0][2] == QUESTION
     with pytest.raises(PermissionDeniedError):
         app_actions.correct_answer(assistant, viewer, saved["id"], CORRECTED, "default")
     with pytest.raises(BadInputError, match="not a feedback id"):

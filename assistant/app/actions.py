@@ -33,7 +33,6 @@ ORPHAN_MIN_AGE_SECONDS = 3600
 # Exports are fetched by the browser right after they are made (Gradio serves its own copy); older ones only fill
 # the disk, so each new export removes those older than this.
 EXPORT_KEEP_SECONDS = 3600
-DOWN_COLUMNS = ["id", "ts", "user", "question", "answer", "comment"]
 
 
 def escape(text: str) -> str:
@@ -270,13 +269,6 @@ def feedback_csv(assistant: Assistant, user: User | None, kb: str = "default") -
     path = export_folder(assistant, "feedback-") / f"feedback-{kb}.csv"
     path.write_text(text, encoding="utf-8-sig")
     return str(path)
-
-
-def down_feedback(assistant: Assistant, user: User | None, kb: str = "default") -> list[list[Any]]:
-    """Table rows of the knowledge base's thumbs-down feedback (DOWN_COLUMNS); editors and admins only."""
-    assistant.check_manage(user)
-    kb = assistant.check_read(kb or "default", user)
-    return table(_feedback_store(assistant).list(kb=kb, rating="down"), DOWN_COLUMNS)
 
 
 def correct_answer(assistant: Assistant, user: User | None, feedback_id: Any, corrected: str,

@@ -116,9 +116,9 @@ def source_bytes(assistant: Assistant, knowledge_base: KnowledgeBase, source: st
         data = path.read_bytes()
     except OSError as exc:
         raise _Unavailable(f"the file of {source} is no longer on the server") from exc
-    from ingest.pipeline import _ingest_signature  # what ingest records per file: its bytes' hash and the recipe
+    from ingest.pipeline import ingest_signature  # what ingest records per file: its bytes' hash and the recipe
 
-    signature = _ingest_signature(hashlib.sha256(data).hexdigest(), assistant.settings, assistant.embedder)
+    signature = ingest_signature(hashlib.sha256(data).hexdigest(), assistant.settings, assistant.embedder)
     if signature not in entry.content_hashes:
         raise _Unavailable(f"{source} has changed since it was ingested (re-ingest it)")
     return data

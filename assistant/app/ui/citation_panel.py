@@ -14,9 +14,9 @@ PAGE_HEIGHT_PX = 720  # a whole A4 page on a laptop screen, its text still legib
 
 
 def _handlers(assistant: Assistant):
-    """list_sources (the choices after each answer) and open_source (the chosen one shown)."""
+    """list_cited (the choices after each answer) and open_source (the chosen one shown)."""
 
-    def list_sources(turns: list):
+    def list_cited(turns: list):
         choices = citation_view.citation_choices(turns or [])
         hint = "" if choices else "<p><i>The sources of the answers are listed here once there is an answer.</i></p>"
         return gr.Dropdown(choices=choices, value=None), gr.Image(value=None, visible=False), hint
@@ -30,12 +30,12 @@ def _handlers(assistant: Assistant):
             return gr.Image(value=None, visible=False), f"<p>{warning(exc)}</p>"
         return gr.Image(value=view.image, visible=view.image is not None), view.html
 
-    return list_sources, open_source
+    return list_cited, open_source
 
 
 def citation_panel(assistant: Assistant, turns: gr.State) -> None:
     """The panel inside the current Blocks, listing the citations of the answers held in `turns`."""
-    list_sources, open_source = _handlers(assistant)
+    list_cited, open_source = _handlers(assistant)
     with gr.Accordion("Sources 出处", open=True, elem_id="qca-sources"):
         pick = gr.Dropdown(choices=[], value=None, label="Open a cited source 打开引用来源", interactive=True)
         with gr.Row():  # a PDF's page beside its caption; a text source's section takes the whole width
@@ -43,5 +43,5 @@ def citation_panel(assistant: Assistant, turns: gr.State) -> None:
                             height=PAGE_HEIGHT_PX, buttons=["fullscreen", "download"], elem_id="qca-cited-page",
                             scale=1)
             shown = gr.HTML(js_on_load=None, elem_id="qca-cited-source", scale=1)
-    turns.change(list_sources, turns, [pick, page, shown], api_visibility="private")
+    turns.change(list_cited, turns, [pick, page, shown], api_visibility="private")
     pick.input(open_source, [pick, turns], [page, shown], api_visibility="private")
