@@ -158,3 +158,16 @@ def test_the_public_endpoints_keep_their_names(hash_settings):
 
     public = {f.api_name for f in build_app(Assistant(hash_settings)).fns.values() if f.api_visibility == "public"}
     assert public == {"ask", "upload", "search", "list_sources", "delete_source", "onboarding", "feedback"}
+
+
+def test_a_citation_in_the_chat_and_its_export_never_shows_a_server_path():
+    from assistant.app.ui.chat import render_answer
+    from assistant.models import Answer, Citation
+
+    citation = Citation(1, "/srv/qc/manuals/8d-deadline.md", "8D manual", None, "D3", "c1", "Contain within 24 h.")
+    answer = Answer("8D D3 deadline?", "8D D3 deadline?", "en", "Contain within 24 h [1].", False, "extractive",
+                    citations=[citation])
+    shown = render_answer(answer)
+    exported = app_actions.conversation_markdown([{"question": "q", "answer": answer.to_dict()}])
+    assert "8d-deadline.md" in shown and "8d-deadline.md" in exported
+    assert "/srv/qc" not in shown and "/srv/qc" not in exported

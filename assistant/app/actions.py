@@ -19,6 +19,7 @@ from assistant.auth import User
 from assistant.errors import BadInputError, QCAError
 from assistant.industries import normalize_industry
 from assistant.models import source_label
+from assistant.retrieval.sources import shown_source
 from assistant.service import Assistant
 
 EXPORT_FORMATS = ("md", "docx", "pdf")
@@ -247,7 +248,7 @@ def conversation_markdown(turns: list[dict]) -> str:
             lines += ["**Sources**", ""]
             for c in citations:
                 where = source_label(c.get("title"), c.get("section"), c.get("page"))
-                lines.append(f"- [{c.get('n')}] {where} — `{c.get('source', '')}`")
+                lines.append(f"- [{c.get('n')}] {where} — `{shown_source(str(c.get('source', '')))}`")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

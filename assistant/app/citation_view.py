@@ -17,6 +17,7 @@ from typing import Any
 from assistant.auth import User
 from assistant.errors import BadInputError
 from assistant.models import Chunk, source_label
+from assistant.retrieval.sources import shown_source
 from assistant.retrieval.store import KnowledgeBase
 from assistant.service import Assistant
 
@@ -163,7 +164,7 @@ def _escape(text: str) -> str:
 
 
 def _caption(label: str, source: str, note: str) -> str:
-    line = f"<p><b>{_escape(label)}</b> · <code>{_escape(source)}</code></p>"
+    line = f"<p><b>{_escape(label)}</b> · <code>{_escape(shown_source(source))}</code></p>"
     return line + (f"<p><i>{_escape(note)}</i></p>" if note else "")
 
 

@@ -58,6 +58,12 @@ def display_names(sources: Iterable[str], uploads_prefix: str) -> dict[str, str]
             for s, name in names.items()}
 
 
+def shown_source(source: str) -> str:
+    """A single source's name where its knowledge base's list is not at hand (a citation in the chat): a file
+    ingested by an absolute path by its file name, since a server path is no one's business."""
+    return posixpath.basename(source) if posixpath.isabs(source) else source
+
+
 def _display_name(source: str, uploads_prefix: str, absolute_root: str) -> str:
     if source.startswith(uploads_prefix):
         return source[len(uploads_prefix):]

@@ -14,6 +14,7 @@ from assistant.app.ui.conversation import conversation_controls
 from assistant.errors import QCAError
 from assistant.industries import INDUSTRY_ALIASES
 from assistant.models import DOC_TYPES, LANGS, Answer
+from assistant.retrieval.sources import shown_source
 from assistant.service import Assistant
 
 
@@ -26,7 +27,7 @@ def render_answer(answer: Answer) -> str:
             where = c.label
             quote = html.escape(c.quote[:600])
             lines.append(f"<details><summary>[{c.n}] {html.escape(where)}</summary>\n\n"
-                         f"<code>{html.escape(c.source)}</code>\n\n{quote}\n\n</details>")
+                         f"<code>{html.escape(shown_source(c.source))}</code>\n\n{quote}\n\n</details>")
     lines += [f"*{html.escape(note)}*" for note in answer.notes]
     ratio = answer.grounding.supported_ratio
     checked = f" · {ratio:.0%} of sentences supported" if ratio is not None else ""
