@@ -45,24 +45,29 @@ class Glossary:
         self.groups = groups
         self._patterns = [(term_pattern(term, term in g.as_written), term in g.as_written, index)
                           for index, g in enumerate(groups) for term in g.terms]
+        # A pattern can only match where its term is a substring: testing that first (in C) skips the regex for
+        # nearly every term, and the reader asks this of every candidate sentence.
+        self._needles = [term if term in g.as_written else term.lower() for g in groups for term in g.terms]
 
     def chinese_terms(self) -> list[str]:
         return [t for g in self.groups for t in g.zh if not t.isascii()]
 
     def matching_groups(self, text: str) -> list[TermGroup]:
         lowered = text.lower()
-        seen: list[int] = []
-        for pattern, as_is, index in self._patterns:
-            if index not in seen and pattern.search(text if as_is else lowered):
-                seen.append(index)
+        seen: dict[int, None] = {}
+        for needle, (pattern, as_is, index) in zip(self._needles, self._patterns, strict=True):
+            within = text if as_is else lowered
+            if index not in seen and needle in within and pattern.search(within):
+                seen[index] = None
         return [self.groups[i] for i in seen]
 
     def terms_in(self, text: str) -> list[str]:
         """The glossary terms the text names, as written there, in reading order; of overlapping matches the
         longest ('统计过程控制', not the '过程控制' inside it)."""
         lowered = text.lower()
-        found = sorted(((m.start(), -(m.end() - m.start())) for pattern, as_is, _ in self._patterns
-                        for m in pattern.finditer(text if as_is else lowered)))
+        found = sorted((m.start(), -(m.end() - m.start()))
+                       for needle, (pattern, as_is, _) in zip(self._needles, self._patterns, strict=True)
+                       if needle in (within := text if as_is else lowered) for m in pattern.finditer(within))
         terms, end = [], 0
         for start, negative_length in found:
             if start >= end:

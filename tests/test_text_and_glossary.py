@@ -38,3 +38,22 @@ def test_an_acronym_spelling_a_word_matches_only_as_written():
     assert "世界卫生组织" in glossary.expand("the WHO surgical safety checklist")
     assert not glossary.matching_groups("Who led the study, and when?")
     assert "statistical process control" in glossary.expand("how is spc used")  # other acronyms ignore case
+
+
+def test_the_substring_prefilter_finds_exactly_what_every_pattern_finds():
+    """matching_groups and terms_in skip a pattern whose term is not a substring; on the corpus and on mixed-case
+    and acronym text they find what trying every pattern finds."""
+    from tests.helpers import ROOT
+
+    glossary = load_glossary()
+    texts = [line for path in sorted((ROOT / "corpus").rglob("*.md")) for line in path.read_text("utf-8").split("\n")
+             if line.strip()] + ["The WHO checklist, not who did it: SPC、Cpk 与 NPS.", "spc CPK nps"]
+    for text in texts:
+        every = [(pattern, index) for pattern, as_is, index in glossary._patterns
+                 if pattern.search(text if as_is else text.lower())]
+        assert glossary.matching_groups(text) == [glossary.groups[i] for i in dict.fromkeys(i for _, i in every)]
+        spans = sorted((m.start(), -(m.end() - m.start())) for pattern, as_is, _ in glossary._patterns
+                       for m in pattern.finditer(text if as_is else text.lower()))
+        assert len(glossary.terms_in(text)) <= len(spans)
+        if spans:
+            assert text[spans[0][0]:spans[0][0] - spans[0][1]] == glossary.terms_in(text)[0]
