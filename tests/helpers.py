@@ -25,17 +25,25 @@ def ui_callbacks(assistant, plugins=None) -> dict:
     return {f"{f.fn.__module__.rsplit('.', 1)[-1]}.{f.fn.__qualname__.replace('.<locals>', '')}": f.fn for f in fns}
 
 
-def make_pdf(path: Path, pages: list[list[str]], encrypt: str | None = None) -> Path:
-    """A real PDF with a CJK font, one list of lines per page."""
+def make_pdf(path: Path, pages: list[list[str]], encrypt: str | None = None, embedded: bool = False,
+             title: str | None = None) -> Path:
+    """A real PDF with a CJK font, one list of lines per page: the reader's built-in STSong (no glyphs in the
+    file), or with `embedded` the font every PDF of the project embeds (assistant/files.py), for pages rendered
+    where no font is installed."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    from assistant.files import pdf_font
+
+    if not embedded:
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     kwargs = {"encrypt": encrypt} if encrypt else {}
     pdf = canvas.Canvas(str(path), **kwargs)
+    if title:
+        pdf.setTitle(title)
     for lines in pages:
-        pdf.setFont("STSong-Light", 11)
+        pdf.setFont(pdf_font() if embedded else "STSong-Light", 11)
         for row, line in enumerate(lines):
             pdf.drawString(50, 800 - 15 * row, line)
         pdf.showPage()

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.helpers import SMALL_CORPUS, running_app
+from tests.helpers import SMALL_CORPUS, make_pdf, running_app
 from tests.test_browser import SHOTS, _tab, _upload, browser  # noqa: F401 - browser is a fixture used here
 
 pytestmark = pytest.mark.integration
@@ -38,19 +38,7 @@ PAGE_TWO = ["2. Pallets", "",
 
 
 def _pdf(path):
-    from reportlab.pdfgen import canvas
-
-    from assistant.files import pdf_font
-
-    pdf = canvas.Canvas(str(path))
-    pdf.setTitle(PDF_TITLE)
-    for lines in (PAGE_ONE, PAGE_TWO):
-        pdf.setFont(pdf_font(), 11)
-        for row, line in enumerate(lines):
-            pdf.drawString(60, 760 - 16 * row, line)
-        pdf.showPage()
-    pdf.save()
-    return path
+    return make_pdf(path, [PAGE_ONE, PAGE_TWO], embedded=True, title=PDF_TITLE)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from assistant.app.citation_view import citation_choices, open_citation, resolve
 from assistant.app.pdf_page import locate, page_text
 from assistant.errors import BadInputError, PermissionDeniedError, SetupError
 from assistant.service import Assistant
+from tests.helpers import make_pdf
 
 ENGLISH = ["Incoming pallets are inspected with a twelve-point visual check before they are",
            "put away; the receiving clerk records every damaged corner board and the inspec-",
@@ -19,20 +20,8 @@ CHINESE = ["来料检验按照抽样计划执行，每批抽取八十件样品�
            "检验员记录尺寸偏差并在当天提交检验报告。"]
 
 
-def make_pdf(path, pages):
-    """A PDF drawn with the CJK font every PDF of the project embeds (assistant/files.py)."""
-    from reportlab.pdfgen import canvas
-
-    from assistant.files import pdf_font
-
-    pdf = canvas.Canvas(str(path))
-    for lines in pages:
-        pdf.setFont(pdf_font(), 11)
-        for row, line in enumerate(lines):
-            pdf.drawString(60, 780 - 16 * row, line)
-        pdf.showPage()
-    pdf.save()
-    return path
+def _pdf(path, pages):
+    return make_pdf(path, pages, embedded=True)
 
 
 @pytest.fixture
@@ -60,7 +49,7 @@ def _highlighted(image, box) -> float:
 
 @pytest.fixture
 def pdf_upload(assistant, tmp_path):
-    source = _upload(assistant, make_pdf(tmp_path / "receiving-inspection.pdf", [ENGLISH, CHINESE]))
+    source = _upload(assistant, _pdf(tmp_path / "receiving-inspection.pdf", [ENGLISH, CHINESE]))
     return assistant, source
 
 
@@ -84,7 +73,7 @@ def test_the_pdf_page_shows_the_passage_highlighted_where_its_words_are(pdf_uplo
 
 
 def test_passage_matching_ignores_spacing_hyphenation_and_finds_chinese_by_characters(tmp_path):
-    data = make_pdf(tmp_path / "p.pdf", [ENGLISH, CHINESE]).read_bytes()
+    data = _pdf(tmp_path / "p.pdf", [ENGLISH, CHINESE]).read_bytes()
     boxes, found = locate("damaged corner board and the inspection result", page_text(data, 1))
     assert found == 1.0 and len(boxes) == 2  # 'inspec-' ends line 2, 'tion' starts line 3
     boxes, found = locate("每批抽取八十件样品， 检验员记录尺寸偏差", page_text(data, 2))
@@ -116,7 +105,7 @@ def test_a_markdown_section_is_shown_with_the_passage_marked_and_markup_escaped(
 
 def test_a_passage_of_another_knowledge_base_or_one_the_user_may_not_read_is_refused(pdf_upload, tmp_path):
     assistant, source = pdf_upload
-    other = _upload(assistant, make_pdf(tmp_path / "other.pdf", [["Other knowledge base only."]]), kb="other")
+    other = _upload(assistant, _pdf(tmp_path / "other.pdf", [["Other knowledge base only."]]), kb="other")
     foreign = _chunks(assistant, other, "other")[0].chunk_id
     with pytest.raises(BadInputError, match="has no such passage"):
         open_citation(assistant, None, "default", foreign)
@@ -139,7 +128,7 @@ def test_a_pdf_whose_file_is_gone_or_changed_says_so_and_shows_the_stored_passag
     assistant, source = pdf_upload
     chunk = next(c for c in _chunks(assistant, source) if c.page == 1)
     stored = assistant.settings.data_dir / source
-    stored.write_bytes(make_pdf(tmp_path / "x.pdf", [["Someone else's page."]]).read_bytes())
+    stored.write_bytes(_pdf(tmp_path / "x.pdf", [["Someone else's page."]]).read_bytes())
     view = open_citation(assistant, None, "default", chunk.chunk_id)
     assert view.image is None and "has changed since it was ingested" in view.message
     stored.unlink()
