@@ -44,17 +44,19 @@ _NOT_NAMES = ("In|On|At|By|For|From|After|Before|During|Since|Until|The|This|Tha
 # The kind of value a question asks for, and how such a value is written in a sentence. A sentence that has no
 # value of the asked kind (beyond what the question itself says) cannot be the answer.
 ANSWER_KINDS: dict[str, tuple[str, str]] = {
-    # Cost and saving words name a topic as often as they ask ('质量成本分类', 'when is it worth the cost'): they
-    # ask for money only beside a 'how much'.
-    "money": (r"多少钱|花了多少|预算|价格|售价|报价|罚款|赔偿|金额|营收|销售额|利润|budget|price|\bfines?\b|revenue|"
-              r"profit|dollars?|how much money|(?:费用|成本|收入|投资|节省|省了|省下|省)[^，。？?]{0,6}(?:多少|几)|"
-              r"(?:多少|几)[^，。？?]{0,4}(?:费用|成本|收入|投资)|"
-              r"how much\b[^,.?]{0,40}\b(?:costs?|spen[dt]|sav(?:e|ed|ings?)|invest(?:ed|ment)?|sales)\b",
+    # Cost, price and profit words name a topic as often as they ask ('质量成本分类', '服务利润链', 'compete on
+    # price'): they ask for money only beside a 'how much'. 'Fine' means 'all right' unless a determiner makes it
+    # a noun ('the FDA fine'); an error budget is time.
+    "money": (r"多少钱|花了多少|(?<!error )预算|售价|报价|罚款|赔偿|金额|营收|销售额|(?<!error )budget|\bfines\b|"
+              r"\bfined\b|(?:the|a|any|what|which)\s+(?:\w+\s+)?fine\b|revenue|dollars?|how much money|"
+              r"(?:费用|成本|收入|投资|投入|资金|节省|省了|省下|省|价格|利润)[^，。？?]{0,6}(?:多少|几)|"
+              r"(?:多少|几)[^，。？?]{0,4}(?:费用|成本|收入|投资|资金|利润)|what (?:was|is|were) the (?:price|profit)|"
+              r"how much\b[^,.?]{0,40}\b(?:costs?|spen[dt]|sav(?:e|ed|ings?)|invest(?:ed|ment)?|sales|price|profit)\b",
               # 'million' alone counts devices as often as dollars ('2.5 million phones'): money names its currency.
               r"\d[\d,.]*\s*(?:(?:million|billion|thousand)\s+)?(?:元|万元|亿元|美元|万美元|亿美元|欧元|英镑|日元|"
               r"dollars?|usd|rmb|euros?|yen|pounds)|[$€£¥]\s?\d"),
     "date": (r"哪一?年|哪天|哪一天|什么时候|何时|日期|几月|年份|\bwhen (?:did|was|were|has|had)\b|what year|"
-             r"which year|what date|since when|\byear\b",
+             r"which year|what date|since when|in what year",
              r"(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}\s*月|january|february|march|april|june|july|august|september|"
              r"october|november|december"),
     "duration": (r"多久|多长时间|多长|几天|几周|几个月|几年|多少天|多少小时|期限|周期|时限|how long|deadline|duration|"
@@ -71,8 +73,13 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
                # Two capitalised words, but not a sentence opening on a date ('In January', 'By March').
                rf"(?<![A-Za-z])(?!(?:{_NOT_NAMES})\b)[A-Z][a-z]+ (?:[A-Z]\. )?(?!(?:{_NOT_NAMES})\b)[A-Z][a-z]+|"
                r"[\u4e00-\u9fff]{1,4}·[\u4e00-\u9fff]{1,5}|博士|教授|先生|女士"),
+    # A clause of a standard: '8.7', '第十条'; a decimal like 1.33 reads the same, so this kind is only a hint.
+    "clause": (r"第几条|哪一?条款?|哪个条款|第几章|哪一章|which (?:clause|section)|what clause|clause number",
+               r"(?<![\d.:])\d{1,2}(?:\.\d{1,2}){1,3}(?![\d.]|\s*%)|第[\d一二三四五六七八九十]+[条章]|clause \d"),
     "count": (r"多少(?:个|家|台|件|名|人|次|项|条|种|起|例|款)|几(?:个|家|台|件|名|人|次|项|条|种|起|例)|how many|"
-              r"number of", r"\d|[一二三四五六七八九十两]+(?:个|家|台|件|名|人|次|项|条|种|起|例|步|类)"),
+              # Any figure but a year: 'In October 2016' counts nothing ('how many phones were recalled').
+              r"number of",
+              r"(?<![\d.])(?!(?:19|20)\d\d(?!\d))\d|[一二三四五六七八九十两]+(?:个|家|台|件|名|人|次|项|条|种|起|例|步|类)"),
 }
 # A person's name is told by its capitals, so that pattern alone is case-sensitive.
 _KIND_RES = {kind: (re.compile(asked, re.IGNORECASE), re.compile(written, 0 if kind == "person" else re.IGNORECASE))
@@ -84,11 +91,13 @@ _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _NUMBER_ASKED = re.compile(r"多少|几[个次年天周月项条种家名人台件步类]|how many|how much|"
                            r"what (?:percentage|share|number|proportion)", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
-# The unit a figure is asked in: '多少学时', '几级', '多少 mAh', 'how many hours'. Classifiers any count uses ('个',
-# '项') and the asking words after 'how much' say nothing about the unit; the count and money kinds cover them.
-_UNIT_ASKED = re.compile(r"(?:多少|几)\s*([A-Za-z]+|[\u4e00-\u9fff])|\bhow (?:many|much) ([a-z]+)", re.IGNORECASE)
-_GENERIC_UNITS = frozenset("个 项 条 种 次 家 名 人 类 步 件 起 例 款 钱 成 呢 啊 吗 了 的 是 在 呀 "
-                           "of the times money time is are was were do does did".split())
+# The unit a figure is asked in: '多少学时', '几级', '多少 mAh', 'how many volts'. Only a unit of measure: the
+# word after '多少' is as often a verb ('从多少降到', '多少才算') or a classifier any count uses ('个', '项'), which
+# the count kind covers, and a time unit is one of many a duration is written in ('几天' is answered by '72小时').
+_UNIT_ASKED = re.compile(r"(?:多少|几)\s*([A-Za-z]+|学时|工时|千伏|伏|兆欧|欧|毫克|千克|公斤|克|吨|毫米|厘米|米|"
+                         r"毫升|升|瓦|度|级|倍|批次|批|页|人次|分)|"
+                         r"\bhow (?:many|much) (volts?|kv|ohms?|mm|cm|kg|mg|grams?|ppm|dpmo|mah|db|grms)\b",
+                         re.IGNORECASE)
 _WRITTEN_NUMBER = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万两半]+)\s*(?:个)?"
 
 
@@ -113,7 +122,7 @@ class Question:
 
     @cached_property
     def answer_kinds(self) -> tuple[str, ...]:
-        """The kinds of value asked for: money, date, duration, percent, person, count (often none)."""
+        """The kinds of value asked for: money, date, duration, percent, person, clause, count (often none)."""
         return tuple(kind for kind, (asked, _) in _KIND_RES.items() if asked.search(self.text))
 
     def values_of_kind(self, sentence: str) -> bool:
@@ -146,7 +155,7 @@ class Question:
         """A figure in the unit the question asks for ('16学时', '8 hours'), when it names one."""
         found = _UNIT_ASKED.search(self.text)
         unit = (found.group(1) or found.group(2)) if found else None
-        if not unit or unit.lower() in _GENERIC_UNITS:
+        if not unit:
             return None
         written = re.escape(unit[:-1] if unit.isascii() and unit.lower().endswith("s") else unit)
         return re.compile(_WRITTEN_NUMBER + written, re.IGNORECASE)
