@@ -81,7 +81,7 @@ def test_kb_list_stats_delete(cli_data):
     assert stats["sources"] == 3 and stats["by_lang"]["zh"] > 0 and stats["by_lang"]["en"] > 0
     source = listing["sources"][0]["source"]
     deleted = json.loads(run(["kb", "delete", source, "--json"], data_dir).stdout)
-    assert deleted["chunks_removed"] == listing["sources"][0]["chunks"]
+    assert deleted["chunks_removed"] == listing["sources"][0]["chunks"] and deleted["file_removed"] is False
     assert json.loads(run(["kb", "stats", "--json"], data_dir).stdout)["sources"] == 2
 
 

@@ -9,7 +9,7 @@ import pytest
 from assistant.app import actions as app_actions
 from assistant.app import source_actions
 from assistant.errors import BadInputError, PermissionDeniedError
-from assistant.retrieval.sources import SourceSummary, display_names
+from assistant.retrieval.sources import SourceSummary, display_names, remove_stored_upload
 
 pytestmark = pytest.mark.security
 
@@ -102,7 +102,7 @@ def test_only_a_file_inside_the_upload_folder_is_removed(small_kb, tmp_path):
     outside.write_text("keep me", encoding="utf-8")
     (folder / "link.md").symlink_to(outside)
     for source in ("uploads/default/link.md", "uploads/default/../../../precious.md", "uploads/default/"):
-        assert source_actions.remove_stored_upload(small_kb, "default", source) is False
+        assert remove_stored_upload(small_kb.settings, "default", source) is False
     assert outside.read_text(encoding="utf-8") == "keep me"
 
 
@@ -171,3 +171,11 @@ def test_a_citation_in_the_chat_and_its_export_never_shows_a_server_path():
     exported = app_actions.conversation_markdown([{"question": "q", "answer": answer.to_dict()}])
     assert "8d-deadline.md" in shown and "8d-deadline.md" in exported
     assert "/srv/qc" not in shown and "/srv/qc" not in exported
+
+
+def test_deleting_a_source_through_the_service_removes_its_upload_too(small_kb, tmp_path):
+    """What `qcassist kb delete` calls: the stored upload goes with the source, as in the app."""
+    _upload(small_kb, tmp_path, "cli-note.md", "# CLI note\n\nAQL sampling follows ISO 2859-1.\n")
+    done = small_kb.delete_source("uploads/default/cli-note.md")
+    assert done["file_removed"] and done["chunks_removed"] >= 1
+    assert not (small_kb.settings.uploads_dir("default") / "cli-note.md").exists()

@@ -75,8 +75,7 @@ def delete_source(assistant: Assistant, user: User | None, source: Any, kb: str 
 
 def _delete(assistant: Assistant, user: User | None, kb: str, summary: SourceSummary, name: str) -> dict:
     done = assistant.delete_source(summary.source, kb, user=user)
-    return {"name": name, "chunks_removed": done["chunks_removed"],
-            "file_removed": remove_stored_upload(assistant, kb, summary.source)}
+    return {"name": name, "chunks_removed": done["chunks_removed"], "file_removed": done["file_removed"]}
 
 
 def reingest_source(assistant: Assistant, user: User | None, names: Any, kb: str = "default") -> dict:
@@ -132,20 +131,3 @@ def source_file(assistant: Assistant, kb: str, summary: SourceSummary) -> Path |
     path = Path(summary.path) if summary.path else None
     return path if path is not None and path.is_absolute() else None
 
-
-def remove_stored_upload(assistant: Assistant, kb: str, source: str) -> bool:
-    """Delete the stored upload of a deleted source, and only a file inside the knowledge base's upload folder;
-    whether one was deleted."""
-    settings = assistant.settings
-    if not source.startswith(uploads_prefix(settings, kb) + "/"):
-        return False
-    path = settings.data_dir / source
-    try:
-        require_inside(path, settings.uploads_dir(kb))
-    except BadInputError:
-        return False
-    resolved = path.resolve()
-    if resolved == settings.uploads_dir(kb).resolve() or not resolved.is_file():
-        return False
-    resolved.unlink(missing_ok=True)
-    return True

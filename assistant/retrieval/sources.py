@@ -43,6 +43,19 @@ def uploads_prefix(settings, kb: str) -> str:
     return settings.uploads_dir(kb).relative_to(settings.data_dir).as_posix()
 
 
+
+def remove_stored_upload(settings, kb: str, source: str) -> bool:
+    """Delete a deleted source's stored upload: only a file inside the knowledge base's upload folder (no symlink
+    out of it, no '..'); whether one was deleted. The CLI's `kb delete` and the app's both come here."""
+    if not source.startswith(uploads_prefix(settings, kb) + "/"):
+        return False
+    folder = settings.uploads_dir(kb).resolve()
+    resolved = (settings.data_dir / source).resolve()
+    if not resolved.is_relative_to(folder) or resolved == folder or not resolved.is_file():
+        return False
+    resolved.unlink(missing_ok=True)
+    return True
+
 def display_names(sources: Iterable[str], uploads_prefix: str) -> dict[str, str]:
     """Source id -> the name people see, never a server path: an upload (`uploads_prefix`/NAME, as ingest names
     the knowledge base's stored uploads) by its file name; a file ingested by an absolute path by its path
