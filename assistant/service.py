@@ -18,7 +18,7 @@ from assistant.models import LANGS, Answer
 from assistant.retrieval.embeddings import Embedder, get_embedder
 from assistant.retrieval.hybrid import HybridSearcher, SearchFilters, SearchResult
 from assistant.retrieval.lexical_store import LexicalStore
-from assistant.retrieval.sources import listed, remove_stored_upload, uploads_prefix
+from assistant.retrieval.sources import listed, remove_kept_file, uploads_prefix
 from assistant.retrieval.store import KnowledgeBase, make_client, validate_kb_name
 
 log = logging.getLogger(__name__)
@@ -269,7 +269,7 @@ class Assistant:
         removed = self.kb(kb).delete_source(source)
         self._after_write(kb)
         return {"kb": kb, "source": source, "chunks_removed": removed,
-                "file_removed": remove_stored_upload(self.settings, kb, source)}
+                "file_removed": remove_kept_file(self.settings, kb, source)}
 
     def _after_write(self, kb: str) -> None:
         """The BM25 store takes up this process's own write before the write returns, so the next question, in

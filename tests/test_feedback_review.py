@@ -94,6 +94,8 @@ def test_saving_turns_the_chosen_answer_into_an_faq_entry(rated):
     rows = review.review_list(assistant, editor, "default")["rows"]
     assert {row[0]: row[-1] for row in rows} == {ids["first"]: "saved", ids["second"]: ""}
     assert assistant.ask(QUESTION, user=viewer).citations[0].source == done["source"]
+    # deleting the entry deletes its file: nothing of it is left on disk
+    assert assistant.delete_source(done["source"], "default", user=editor)["file_removed"] and not faq.exists()
 
 
 def test_feedback_from_before_citations_were_kept(small_kb, tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from assistant.app import actions as app_actions
 from assistant.app import source_actions
 from assistant.errors import BadInputError, PermissionDeniedError
-from assistant.retrieval.sources import SourceSummary, display_names, remove_stored_upload
+from assistant.retrieval.sources import SourceSummary, display_names, remove_kept_file
 
 pytestmark = pytest.mark.security
 
@@ -102,7 +102,7 @@ def test_only_a_file_inside_the_upload_folder_is_removed(small_kb, tmp_path):
     outside.write_text("keep me", encoding="utf-8")
     (folder / "link.md").symlink_to(outside)
     for source in ("uploads/default/link.md", "uploads/default/../../../precious.md", "uploads/default/"):
-        assert remove_stored_upload(small_kb.settings, "default", source) is False
+        assert remove_kept_file(small_kb.settings, "default", source) is False
     assert outside.read_text(encoding="utf-8") == "keep me"
 
 

@@ -44,17 +44,17 @@ def uploads_prefix(settings, kb: str) -> str:
 
 
 
-def remove_stored_upload(settings, kb: str, source: str) -> bool:
-    """Delete a deleted source's stored upload: only a file inside the knowledge base's upload folder (no symlink
-    out of it, no '..'); whether one was deleted. The CLI's `kb delete` and the app's both come here."""
-    if not source.startswith(uploads_prefix(settings, kb) + "/"):
-        return False
-    folder = settings.uploads_dir(kb).resolve()
-    resolved = (settings.data_dir / source).resolve()
-    if not resolved.is_relative_to(folder) or resolved == folder or not resolved.is_file():
-        return False
-    resolved.unlink(missing_ok=True)
-    return True
+def remove_kept_file(settings, kb: str, source: str) -> bool:
+    """Delete the file the app kept for a deleted source (a stored upload, a saved FAQ entry): only a file inside
+    the knowledge base's upload or FAQ folder (no symlink out of it, no '..'); whether one was deleted. The
+    CLI's `kb delete` and the app's both come here."""
+    for folder in (settings.uploads_dir(kb), settings.faq_dir(kb)):
+        if source.startswith(folder.relative_to(settings.data_dir).as_posix() + "/"):
+            resolved, inside = (settings.data_dir / source).resolve(), folder.resolve()
+            if resolved.is_relative_to(inside) and resolved != inside and resolved.is_file():
+                resolved.unlink(missing_ok=True)
+                return True
+    return False
 
 def display_names(sources: Iterable[str], uploads_prefix: str) -> dict[str, str]:
     """Source id -> the name people see, never a server path: an upload (`uploads_prefix`/NAME, as ingest names
