@@ -2,6 +2,7 @@
 
 Every step saves a screenshot under test-artifacts/screenshots/ (the README shows some of them)."""
 
+import contextlib
 import os
 import re
 import time
@@ -32,13 +33,20 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="module")
-def page(browser, tmp_path_factory):
-    with running_app(tmp_path_factory.mktemp("browser-data"), SMALL_CORPUS) as url:
+@contextlib.contextmanager
+def app_page(browser, data_dir):
+    """A tab on the app serving the small corpus from data_dir (no sign-in)."""
+    with running_app(data_dir, SMALL_CORPUS) as url:
         tab = browser.new_page(viewport={"width": 1280, "height": 1000})
         tab.goto(url)
         yield tab
         tab.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, tmp_path_factory):
+    with app_page(browser, tmp_path_factory.mktemp("browser-data")) as tab:
+        yield tab
 
 
 def _tab(page, name):

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from tests.helpers import SMALL_CORPUS, make_pdf, running_app
-from tests.test_browser import SHOTS, _tab, _upload, browser  # noqa: F401 - browser is a fixture used here
+from tests.helpers import make_pdf
+from tests.test_browser import SHOTS, _tab, _upload, app_page, browser  # noqa: F401 - browser is a fixture used here
 
 pytestmark = pytest.mark.integration
 
@@ -43,11 +43,8 @@ def _pdf(path):
 
 @pytest.fixture(scope="module")
 def page(browser, tmp_path_factory):  # noqa: F811 - the fixture of the same name is imported above
-    with running_app(tmp_path_factory.mktemp("citations-data"), SMALL_CORPUS) as url:
-        tab = browser.new_page(viewport={"width": 1280, "height": 1000})
-        tab.goto(url)
+    with app_page(browser, tmp_path_factory.mktemp("citations-data")) as tab:
         yield tab
-        tab.close()
 
 
 def _ask(page, question):
