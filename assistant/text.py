@@ -27,7 +27,7 @@ STOPWORDS = frozenset(
     might do does did how what which who whom why when where about over under more most less least much
     many very also any all each such not no yes if so but too per via vs i me my he she his her have has
     had s t total exactly roughly really today currently actually usually typically use used using get
-    got make made way kind type good best main one two
+    got make made way kind type good best main one two up down out off
     的 了 是 在 和 与 及 或 而 就 都 也 把 被 让 对 从 为 以 于 之 其 这 那 这些
     那些 一个 一种 什么 怎么 怎样 如何 哪些 哪个 多少 吗 呢 吧 啊 呀 有 没有 要 会 能
     可以 可 将 等 中 上 下 里 个 并 又 还 即 由 该 各 每 我们 你们 他们 它们 我 你

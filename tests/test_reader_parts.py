@@ -317,3 +317,30 @@ def test_the_monotone_answerability_model_is_kept_unless_clearly_beaten():
     results[CANDIDATES[2].name] = 0.90 + 2 * MONOTONE_MARGIN
     assert choose(results, QUESTION_CANDIDATES) == CANDIDATES[2]
     assert choose({s.name: 0.5 for s in CANDIDATES}, CANDIDATES) == CANDIDATES[0]  # sentence models: the simplest
+
+
+@pytest.mark.parametrize("follow_up, topic, on_topic, off_topic", [
+    ("那它的计算公式是什么？", "净推荐值 NPS", ("NPS 指标", "NPS 的计算公式是推荐者占比减去贬损者占比。"),
+     ("OEE 指标", "OEE 的计算公式为可用率乘以性能率乘以合格品率。")),
+    ("What survey scale does it use?", "Net Promoter Score", ("NPS", "The Net Promoter Score survey uses a "
+                                                               "0-10 scale."),
+     ("CSAT", "A CSAT survey often uses a five-point scale.")),
+])
+def test_a_follow_up_is_answered_only_on_the_carried_topic(follow_up, topic, on_topic, off_topic):
+    """The user's own words count in a passage about the topic carried from before, not in another one."""
+    from assistant.answering.features import FEATURE_NAMES, sentence_features
+    from assistant.answering.terms import QuestionTerms
+    from assistant.retrieval.lexical import TermCounts
+    from assistant.text import tokenize
+
+    lang = "en" if follow_up.isascii() else "zh"
+    hits = [Hit(Chunk(f"c{i}", text, f"{title}.md", title, lang, section=title))
+            for i, (title, text) in enumerate([on_topic, off_topic])]
+    filler = [tokenize(t) for t in ("控制图用于监控过程。", "Control charts monitor a process.", "FMEA ranks risks.")]
+    counts = TermCounts([tokenize(h.chunk.indexed_text) for h in hits] + filler)  # so every term has an idf
+    standalone = f"{topic} {follow_up}"
+    cands = candidates(hits)
+    rows = sentence_features(Question(standalone), QuestionTerms(standalone, counts), hits, cands,
+                             QuestionTerms(follow_up, counts))
+    column = {c.sentence: float(rows[i, FEATURE_NAMES.index("coverage_last_turn")]) for i, c in enumerate(cands)}
+    assert column[on_topic[1]] > 0 and column[off_topic[1]] == 0.0

@@ -92,7 +92,7 @@ def sentence_features(question: Question, terms: QuestionTerms, hits: list[Hit],
     the question was rewritten from a follow-up."""
     if not cands:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
-    last_turn = last_turn or terms
+    follow_up = _follow_up_coverage(terms, last_turn, hits, cands)
     focus = terms.focus_weights([c.sentence for c in cands])
     coverage = [terms.coverage(c.sentence) for c in cands]
     own_share = sum(c.lang == question.language for c in cands) / len(cands)
@@ -114,7 +114,7 @@ def sentence_features(question: Question, terms: QuestionTerms, hits: list[Hit],
         rows.append([
             coverage[i], terms.coverage(cand.sentence, {t: 1.0 for t in terms.tokens}),
             terms.coverage(cand.sentence, focus), 1 / (1 + rank_of[i]), max(coverage) - coverage[i],
-            last_turn.coverage(cand.sentence), matched, unmatched, _common_run(question.text, cand.sentence),
+            follow_up[i], matched, unmatched, _common_run(question.text, cand.sentence),
             passage_cov[cand.hit_rank], heading_cov[cand.hit_rank], section_cov[cand.hit_rank],
             bigrams[i], max(bigrams) - bigrams[i], float(hit.named),
             1 / (1 + cand.hit_rank), hit.fused_score / top_fused, hit.bm25_score / top_bm25,
@@ -131,6 +131,18 @@ def sentence_features(question: Question, terms: QuestionTerms, hits: list[Hit],
     base = np.asarray(rows, dtype=np.float32)
     return np.hstack([base, _asked_features(question, terms, hits, cands, base)])
 
+
+
+def _follow_up_coverage(terms: QuestionTerms, last_turn: QuestionTerms | None, hits: list[Hit],
+                        cands: list[Candidate]) -> list[float]:
+    """How much of the user's own words a sentence covers, for a follow-up only where its passage is about the
+    topic carried from before ('那它的计算公式是什么？' after NPS is not answered by OEE's formula); the whole
+    question's coverage when nothing was rewritten."""
+    if last_turn is None:
+        return [terms.coverage(c.sentence) for c in cands]
+    topic = {t: w for t, w in terms.weights.items() if t not in set(last_turn.tokens)}
+    on_topic = [terms.coverage(h.chunk.indexed_text, topic) if topic else 1.0 for h in hits]
+    return [last_turn.coverage(c.sentence) * on_topic[c.hit_rank] for c in cands]
 
 def _asked_features(question: Question, terms: QuestionTerms, hits: list[Hit], cands: list[Candidate],
                     base: np.ndarray) -> np.ndarray:
