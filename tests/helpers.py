@@ -50,6 +50,7 @@ def make_pdf(path: Path, pages: list[list[str]], encrypt: str | None = None, emb
     pdf.save()
     return path
 
+
 @contextmanager
 def serving(command: list[str], ready_url: str, timeout: float = 120.0, **popen):
     """Start a server process, wait until ready_url answers, and always stop it."""

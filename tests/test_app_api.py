@@ -10,7 +10,6 @@ from tests.helpers import ROOT, SMALL_CORPUS, running_app
 pytestmark = pytest.mark.integration
 
 
-
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     from gradio_client import Client

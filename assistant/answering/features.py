@@ -132,7 +132,6 @@ def sentence_features(question: Question, terms: QuestionTerms, hits: list[Hit],
     return np.hstack([base, _asked_features(question, terms, hits, cands, base)])
 
 
-
 def _follow_up_coverage(terms: QuestionTerms, last_turn: QuestionTerms | None, hits: list[Hit],
                         cands: list[Candidate]) -> list[float]:
     """How much of the user's own words a sentence covers, for a follow-up only where its passage is about the
@@ -143,6 +142,7 @@ def _follow_up_coverage(terms: QuestionTerms, last_turn: QuestionTerms | None, h
     topic = {t: w for t, w in terms.weights.items() if t not in set(last_turn.tokens)}
     on_topic = [terms.coverage(h.chunk.indexed_text, topic) if topic else 1.0 for h in hits]
     return [last_turn.coverage(c.sentence) * on_topic[c.hit_rank] for c in cands]
+
 
 def _asked_features(question: Question, terms: QuestionTerms, hits: list[Hit], cands: list[Candidate],
                     base: np.ndarray) -> np.ndarray:

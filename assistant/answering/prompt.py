@@ -37,6 +37,7 @@ CONDENSE = {
            "对话：\n{history}\n\n最后一条消息：{question}\n独立问题："),
 }
 
+
 def sanitize_passage(text: str) -> tuple[str, int]:
     """The passage without instruction-like sentences, and how many were removed."""
     sentences = split_sentences(text)

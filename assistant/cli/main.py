@@ -148,5 +148,7 @@ def main() -> None:
     for add_commands in load_plugins().commands:
         add_commands(app)
     app()
+
+
 if __name__ == "__main__":
     main()

@@ -43,7 +43,6 @@ def uploads_prefix(settings, kb: str) -> str:
     return settings.uploads_dir(kb).relative_to(settings.data_dir).as_posix()
 
 
-
 def remove_kept_file(settings, kb: str, source: str) -> bool:
     """Delete the file the app kept for a deleted source (a stored upload, a saved FAQ entry): only a file inside
     the knowledge base's upload or FAQ folder (no symlink out of it, no '..'); whether one was deleted. The
@@ -55,6 +54,7 @@ def remove_kept_file(settings, kb: str, source: str) -> bool:
                 resolved.unlink(missing_ok=True)
                 return True
     return False
+
 
 def display_names(sources: Iterable[str], uploads_prefix: str) -> dict[str, str]:
     """Source id -> the name people see, never a server path: an upload (`uploads_prefix`/NAME, as ingest names
