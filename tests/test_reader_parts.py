@@ -230,6 +230,7 @@ def test_the_monotone_model_never_lowers_answerability_for_a_better_best_sentenc
     ("服务利润链怎么用？", ()), ("We can only compete on price. What else matters?", ()),
     ("罚款多少？", ("money",)), ("How much profit did the plan add?", ("money",)),
     ("How large was the FDA fine?", ("money",)), ("系统一共投入了多少资金？", ("money",)),
+    ("How much does FDA usually fine a device maker?", ("money",)), ("Our data looks fine. Why complain?", ()),
 ])
 def test_the_asked_kind_of_value_is_told_from_a_topic_word(question, kinds):
     assert Question(question).answer_kinds == kinds

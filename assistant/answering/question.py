@@ -48,10 +48,11 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
     # price'): they ask for money only beside a 'how much'. 'Fine' means 'all right' unless a determiner makes it
     # a noun ('the FDA fine'); an error budget is time.
     "money": (r"多少钱|花了多少|(?<!error )预算|售价|报价|罚款|赔偿|金额|营收|销售额|(?<!error )budget|\bfines\b|"
-              r"\bfined\b|(?:the|a|any|what|which)\s+(?:\w+\s+)?fine\b|revenue|dollars?|how much money|"
+              r"\bfined\b|\b(?:the|a|any|what|which)\s+(?:\w+\s+)?fine\b|revenue|dollars?|how much money|"
               r"(?:费用|成本|收入|投资|投入|资金|节省|省了|省下|省|价格|利润)[^，。？?]{0,6}(?:多少|几)|"
               r"(?:多少|几)[^，。？?]{0,4}(?:费用|成本|收入|投资|资金|利润)|what (?:was|is|were) the (?:price|profit)|"
-              r"how much\b[^,.?]{0,40}\b(?:costs?|spen[dt]|sav(?:e|ed|ings?)|invest(?:ed|ment)?|sales|price|profit)\b",
+              r"how much\b[^,.?]{0,40}\b(?:costs?|spen[dt]|sav(?:e|ed|ings?)|invest(?:ed|ment)?|sales|price|profit|"
+              r"fine)\b",
               # 'million' alone counts devices as often as dollars ('2.5 million phones'): money names its currency.
               r"\d[\d,.]*\s*(?:(?:million|billion|thousand)\s+)?(?:元|万元|亿元|美元|万美元|亿美元|欧元|英镑|日元|"
               r"dollars?|usd|rmb|euros?|yen|pounds)|[$€£¥]\s?\d"),
