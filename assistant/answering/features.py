@@ -139,7 +139,8 @@ def _follow_up_coverage(terms: QuestionTerms, last_turn: QuestionTerms | None, h
     question's coverage when nothing was rewritten."""
     if last_turn is None:
         return [terms.coverage(c.sentence) for c in cands]
-    topic = {t: w for t, w in terms.weights.items() if t not in set(last_turn.tokens)}
+    typed = set(last_turn.tokens)
+    topic = {t: w for t, w in terms.weights.items() if t not in typed}
     on_topic = [terms.coverage(h.chunk.indexed_text, topic) if topic else 1.0 for h in hits]
     return [last_turn.coverage(c.sentence) * on_topic[c.hit_rank] for c in cands]
 

@@ -78,8 +78,8 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
     "clause": (r"第几条|哪一?条款?|哪个条款|第几章|哪一章|which (?:clause|section)|what clause|clause number",
                r"(?<![\d.:])\d{1,2}(?:\.\d{1,2}){1,3}(?![\d.]|\s*%)|第[\d一二三四五六七八九十]+[条章]|clause \d"),
     "count": (r"多少(?:个|家|台|件|名|人|次|项|条|种|起|例|款)|几(?:个|家|台|件|名|人|次|项|条|种|起|例)|how many|"
-              # Any figure but a year: 'In October 2016' counts nothing ('how many phones were recalled').
               r"number of",
+              # Any figure but a year: 'In October 2016' counts nothing ('how many phones were recalled').
               r"(?<![\d.])(?!(?:19|20)\d\d(?!\d))\d|[一二三四五六七八九十两]+(?:个|家|台|件|名|人|次|项|条|种|起|例|步|类)"),
 }
 # A person's name is told by its capitals, so that pattern alone is case-sensitive.
