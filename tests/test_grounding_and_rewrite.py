@@ -49,6 +49,16 @@ def test_follow_ups_are_rewritten_by_rule():
         "What is SPC used for in food plants?"
 
 
+def test_a_new_member_of_a_numbered_series_takes_the_old_ones_place():
+    eight_d = [{"role": "user", "content": "8D方法是哪家公司推广的？"},
+               {"role": "user", "content": "其中D3是做什么的？"}]
+    assert rule_based_condense("那D7呢？", eight_d) == "8D方法是哪家公司推广的？ 其中D7是做什么的？"
+    steps = [{"role": "user", "content": "What happens in step 2 of the 8D?"}]
+    assert rule_based_condense("What about step 4?", steps) == "What happens in step 4 of the 8D?"
+    # no numbered subject to swap: the earlier question and the new subject are both kept
+    assert rule_based_condense("那Cpk呢？", [{"role": "user", "content": "Cp 怎么算？"}]) == "Cp 怎么算？ 那Cpk呢？"
+
+
 def test_a_question_pointing_back_carries_the_topic_of_the_conversation():
     pdca = [{"role": "user", "content": "PDCA循环包括哪几个阶段？"}, {"role": "assistant", "content": "计划、执行……"}]
     assert rule_based_condense("这个方法最早是从谁的思想来的？", pdca) == "PDCA循环 这个方法最早是从谁的思想来的？"

@@ -112,6 +112,30 @@ def test_the_best_sentence_comes_first_and_meta_sentences_never_appear():
     assert chosen[0] == "8D由福特汽车公司推广。" and "这是一个示例案例，并非真实企业。" not in chosen
 
 
+def test_sentences_alike_but_for_their_figures_are_both_kept():
+    reading = _reading("一级、二级召回分别要在多长时间内启动？",
+                       [("可能导致严重健康损害的属一级召回，应在24小时内启动。", 0, False),
+                        ("可能导致一般健康损害的属二级召回，应在48小时内启动。", 0, False),
+                        ("可能导致一般健康损害的属二级召回，应在48小时内启动调查。", 1, False)], [0.9, 0.8, 0.7])
+    chosen = [c.sentence for c in choose(reading, 4, [_hit("a"), _hit("b")])]
+    assert chosen == ["可能导致严重健康损害的属一级召回，应在24小时内启动。",
+                      "可能导致一般健康损害的属二级召回，应在48小时内启动。"]
+
+
+@pytest.mark.parametrize("following, kept", [
+    ("The eight steps were an X-ray check, a TVOC test and a voltage check.", True),
+    ("Samsung also delayed the launch of its next phone.", False),
+])
+def test_the_sentence_after_the_lead_joins_it_when_it_points_back(following, kept):
+    cands = [Candidate("Samsung announced an 8-point battery safety check.", 0, 0, False, "en"),
+             Candidate(following, 0, 1, False, "en"), Candidate("Other text about batteries.", 1, 0, False, "en")]
+    reading = Reading(Question("What checks are in Samsung's battery safety check?"), "answered", cands,
+                      np.asarray([0.9, 0.01, 0.5]), support_threshold=0.5)
+    chosen = [c.sentence for c in choose(reading, 4, [_hit("a"), _hit("b")])]
+    assert chosen[0] == "Samsung announced an 8-point battery safety check." and (following in chosen) == kept
+    assert chosen[1] == (following if kept else "Other text about batteries.")
+
+
 def test_a_procedure_answer_is_the_ordered_list():
     steps = [("准备工作很重要。", 0, False), ("第一步成立团队。", 0, True), ("第二步描述问题。", 0, True),
              ("第三步临时遏制。", 0, True), ("其他说明。", 1, False)]
@@ -231,6 +255,8 @@ def test_the_monotone_model_never_lowers_answerability_for_a_better_best_sentenc
     ("罚款多少？", ("money",)), ("How much profit did the plan add?", ("money",)),
     ("How large was the FDA fine?", ("money",)), ("系统一共投入了多少资金？", ("money",)),
     ("How much does FDA usually fine a device maker?", ("money",)), ("Our data looks fine. Why complain?", ()),
+    ("培训一个黑带要多少周？", ("duration",)), ("Which Samsung executive announced the results?", ("person",)),
+    ("Which software do people use for FMEA?", ()),
 ])
 def test_the_asked_kind_of_value_is_told_from_a_topic_word(question, kinds):
     assert Question(question).answer_kinds == kinds

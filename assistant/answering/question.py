@@ -60,7 +60,8 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
              r"which year|what date|since when|in what year",
              r"(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}\s*月|january|february|march|april|june|july|august|september|"
              r"october|november|december"),
-    "duration": (r"多久|多长时间|多长|几天|几周|几个月|几年|多少天|多少小时|期限|周期|时限|how long|deadline|duration|"
+    "duration": (r"多久|多长时间|多长|几天|几周|几个月|几年|多少(?:个?工作日|天|周|个月|年|小时|分钟)|期限|周期|时限|"
+                 r"how long|deadline|duration|"
                  r"how many (?:days|hours|weeks|months|years)|how often|多久一次",
                  r"\d+(?:\.\d+)?\s*(?:个)?(?:小时|天|日|周|星期|月|年|分钟|秒|工作日)|"
                  r"\d+(?:\.\d+)?\s*(?:hours?|days?|weeks?|months?|years?|minutes?|seconds?)|每(?:天|周|月|年|班)|"
@@ -70,7 +71,8 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
                 r"by how much",
                 r"\d\s*(?:%|％|个百分点|percent)"),
     "person": (r"谁|哪位|什么人|提出人|创始人|发明人|负责人|董事长|总裁|(?-i:\b[Ww]ho(?:se)?\b)|"
-               r"which (?:executive|person|manager)",
+               r"which (?:[A-Z]\w+ )?(?:executive|person|manager|officer|engineer|ceo|founder|director|scientist|"
+               r"researcher|author)s?\b",
                # Two capitalised words, but not a sentence opening on a date ('In January', 'By March').
                rf"(?<![A-Za-z])(?!(?:{_NOT_NAMES})\b)[A-Z][a-z]+ (?:[A-Z]\. )?(?!(?:{_NOT_NAMES})\b)[A-Z][a-z]+|"
                r"[\u4e00-\u9fff]{1,4}·[\u4e00-\u9fff]{1,5}|博士|教授|先生|女士"),

@@ -11,6 +11,8 @@ from assistant.text import tokenize
 _FOLLOW_UP_RE = re.compile(r"^(那|那么|还有|另外|and\b|what about|how about)|呢[？?]?$", re.IGNORECASE)
 _BARE_FOLLOW_UP_RE = re.compile(r"^(and|what about|how about)\b|呢[？?]?$", re.IGNORECASE)
 MAX_SUBJECT_WORDS = 2  # '那服务业呢？', 'And how is CSAT different?': a subject, perhaps a bare verb, nothing more
+# One of a numbered series: D7 of the 8D steps, 'step 4', 'level 3'.
+_NUMBERED = re.compile(r"(?<![A-Za-z\d])([A-Za-z]+ ?)(\d{1,2})(?![\d.])")
 _PRONOUN_RE = re.compile(r"\b(it|its|they|them|this|that|these|those)\b|它|这个|那个|这些|那些", re.IGNORECASE)
 
 
@@ -44,6 +46,9 @@ def rule_based_condense(question: str, history: list[dict[str, str]]) -> str:
         return re.sub(re.escape(old[0][0]), new[0][0], last, count=1, flags=re.IGNORECASE)
     topic = next((p for p in reversed(previous) if has_topic(p)), last)
     if names_only_a_subject(question):
+        swapped = swap_numbered_subject(question, last)
+        if swapped:
+            return swapped if topic == last else f"{topic} {swapped}"
         return " ".join(dict.fromkeys([topic, last, question.strip()]))
     return " ".join(dict.fromkeys([*topic_terms(topic), question.strip()]))
 
@@ -53,6 +58,18 @@ def names_only_a_subject(question: str) -> bool:
     of its own to ask."""
     return bool(_BARE_FOLLOW_UP_RE.search(question.strip())) and len(tokenize(question, search=False)) <= \
         MAX_SUBJECT_WORDS
+
+
+def swap_numbered_subject(question: str, last: str) -> str | None:
+    """The previous question asked of the new subject when both name one of a numbered series ('那D7呢？' after
+    '其中D3是做什么的？' asks what D7 does; 'what about step 4?' after a question on step 2), else None. Without
+    the swap the old subject stays in the question and its passage answers."""
+    for letters, number in _NUMBERED.findall(question):
+        old = next((m for m in _NUMBERED.finditer(last) if m.group(1).lower() == letters.lower()
+                    and m.group(2) != number), None)
+        if old:
+            return last[:old.start()] + letters + number + last[old.end():]
+    return None
 
 
 def topic_terms(turn: str) -> list[str]:

@@ -16,11 +16,15 @@ from assistant.text import tokenize
 MAX_STEPS = 8  # a procedure answer lists at most this many steps
 DUPLICATE_OVERLAP = 0.6  # a sentence sharing this share of its tokens with a chosen one repeats it
 _DIGIT = re.compile(r"\d")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
 # A sentence that announces the list after it: it ends on a colon, points ahead, or counts what follows.
 _ANNOUNCES_LIST = re.compile(
     r"[：:]\s*$|以下|如下|下列|分为|分成|包括|包含|[一二三四五六七八九十两几\d]\s*(?:项|类|个|种|步|条|大|点|方面|阶段|原则|要素)|"
     r"\bfollowing\b|as follows|\binclud|\bconsists?\b|\bcompris|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE)
+# A sentence opening on a word that points back to the one before it: its details.
+_POINTS_BACK = re.compile(r"(?:These|Those|They|Their|Each|Both|For example|For instance|The (?:\w+ ){0,3}(?:were|are|"
+                          r"include[sd]?|consist(?:s|ed)?)\b)\b|(?:其中|它们|这些|这类|分别|具体|例如|比如|即)")
 LIST_LOOKAHEAD = 2  # the announced list starts within this many sentences of its announcement
 
 
@@ -37,7 +41,7 @@ def choose(reading: Reading, limit: int, hits: list[Hit]) -> list[Candidate]:
     qtype = reading.question.qtype
     if qtype == "procedure" and lead.list_item:
         return _list_block(cands, order[0], hits)
-    chosen = [lead]
+    chosen = [lead] + _continuation(cands, order[0])
     if qtype == "calculation":
         chosen += _first(cands, order, lambda c: c.hit_rank == lead.hit_rank and bool(_DIGIT.search(c.sentence)),
                          chosen)
@@ -50,6 +54,15 @@ def choose(reading: Reading, limit: int, hits: list[Hit]) -> list[Candidate]:
         if _new(cands[i], chosen):
             chosen.append(cands[i])
     return _with_announced_list(chosen, cands, hits)
+
+
+def _continuation(cands: list[Candidate], index: int) -> list[Candidate]:
+    """The sentence after the lead in its passage when it points back to it ('…announced an 8-point battery
+    safety check.' 'The eight steps were …'): the lead's details, which read nothing like the question."""
+    following = cands[index + 1] if index + 1 < len(cands) else None
+    if following and following.hit_rank == cands[index].hit_rank and _POINTS_BACK.match(following.sentence):
+        return [following]
+    return []
 
 
 def _with_announced_list(chosen: list[Candidate], cands: list[Candidate], hits: list[Hit]) -> list[Candidate]:
@@ -120,8 +133,11 @@ def _adds_terms(cand: Candidate, chosen: list[Candidate], reading: Reading) -> b
 
 
 def _new(cand: Candidate, chosen: list[Candidate]) -> bool:
-    tokens = set(tokenize(cand.sentence))
-    return all(cand is not c and _overlap(tokens, set(tokenize(c.sentence))) < DUPLICATE_OVERLAP for c in chosen)
+    """Not a repeat of a chosen sentence: different words, or the same words with figures of its own ('属一级召回，
+    应在24小时内启动' beside '属二级召回，应在48小时内启动')."""
+    tokens, figures = set(tokenize(cand.sentence)), set(_FIGURE.findall(cand.sentence))
+    return all(cand is not c and (_overlap(tokens, set(tokenize(c.sentence))) < DUPLICATE_OVERLAP
+                                  or bool(figures - set(_FIGURE.findall(c.sentence)))) for c in chosen)
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
