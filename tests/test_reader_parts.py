@@ -257,6 +257,8 @@ def test_the_monotone_model_never_lowers_answerability_for_a_better_best_sentenc
     ("How much does FDA usually fine a device maker?", ("money",)), ("Our data looks fine. Why complain?", ()),
     ("培训一个黑带要多少周？", ("duration",)), ("Which Samsung executive announced the results?", ("person",)),
     ("Which software do people use for FMEA?", ()),
+    ("消费电子行业 NPS 平均水平", ("benchmark",)), ("What CSAT is considered good?", ("benchmark",)),
+    ("5个为什么问到第三次就停，算不算没做完？", ()),
 ])
 def test_the_asked_kind_of_value_is_told_from_a_topic_word(question, kinds):
     assert Question(question).answer_kinds == kinds
@@ -312,6 +314,15 @@ def test_chatty_words_are_not_needed_in_an_answer_and_the_asked_attribute_is(cor
     assert max(english["hey"], english["quick"]) < 0.1 < 0.9 < min(english["rpn"], english["fmea"])
     budget = _necessity(corpus_assistant, "8D 培训预算花了多少钱")
     assert budget["预算"] > budget["花"] and budget["预算"] > budget["多少钱"]
+
+
+@pytest.mark.parametrize("sentence, stated", [
+    ("业内常把约85%视为“世界级”OEE 的参照。", True), ("Kappa大于0.75表示一致性良好。", True),
+    ("A typical world-class level is 3.4 DPMO.", True),
+    ("引入系统后客户投诉减少了25%，净推荐值提升了20分。", False),  # a case's figures are no benchmark
+])
+def test_a_benchmark_is_a_figure_beside_a_level_word(sentence, stated):
+    assert Question("这个指标多少算好？").values_of_kind(sentence) == stated
 
 
 def test_a_year_answers_only_a_question_asking_for_a_date():
@@ -371,3 +382,18 @@ def test_a_follow_up_is_answered_only_on_the_carried_topic(follow_up, topic, on_
                              QuestionTerms(follow_up, counts))
     column = {c.sentence: float(rows[i, FEATURE_NAMES.index("coverage_last_turn")]) for i, c in enumerate(cands)}
     assert column[on_topic[1]] > 0 and column[off_topic[1]] == 0.0
+
+
+def test_the_support_share_prefers_more_facts_when_dev_cannot_tell():
+    from types import SimpleNamespace
+
+    from evals.reader_fit import choose_support
+
+    exact = [SimpleNamespace(gold_retrieved=True, labels=np.asarray([1, 0])) for _ in range(199)]
+    one_extra = SimpleNamespace(gold_retrieved=True, labels=np.asarray([1, 0]))
+    scores = [np.asarray([1.0, 0.0])] * 199 + [np.asarray([1.0, 0.07])]
+    # 0.05 adds one wrong sentence in 200 questions (F2 0.999 against 1.0): noise, so the lower share is kept
+    assert choose_support(exact + [one_extra], scores, 6) == (0.05, 0.999)
+    # a real loss is not
+    scores = [np.asarray([1.0, 0.07])] * 200
+    assert choose_support(exact + [one_extra], scores, 6)[0] == 0.1

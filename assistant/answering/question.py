@@ -41,6 +41,9 @@ QTYPES = tuple(QTYPE_CUES)
 _NOT_NAMES = ("In|On|At|By|For|From|After|Before|During|Since|Until|The|This|That|These|Its|His|Her|Their|When|"
               "While|With|As|And|But|Of|To|January|February|March|April|May|June|July|August|September|October|"
               "November|December")
+# Words that make a figure a level to compare against ('约85%视为"世界级"', 'Kappa大于0.75表示一致性良好').
+_LEVEL = (r"平均|基准|标杆|世界级|行业水平|领先水平|参照|参考值|良好|优秀|average|benchmark|world[- ]class|"
+          r"typical(?:ly)?|median|best[- ]in[- ]class|good|excellent|acceptable")
 # The kind of value a question asks for, and how such a value is written in a sentence. A sentence that has no
 # value of the asked kind (beyond what the question itself says) cannot be the answer.
 ANSWER_KINDS: dict[str, tuple[str, str]] = {
@@ -79,6 +82,14 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
     # A clause of a standard: '8.7', '第十条'; a decimal like 1.33 reads the same, so this kind is only a hint.
     "clause": (r"第几条|哪一?条款?|哪个条款|第几章|哪一章|which (?:clause|section)|what clause|clause number",
                r"(?<![\d.:])\d{1,2}(?:\.\d{1,2}){1,3}(?![\d.]|\s*%)|第[\d一二三四五六七八九十]+[条章]|clause \d"),
+    # A benchmark: what level is usual or good ('NPS 平均水平', 'is 80% a good CSAT?'). Written as a level word
+    # beside a figure ('行业平均约为', 'world-class is 3.4 DPMO', '1.33 以上'); a figure alone may be any case's.
+    "benchmark": (r"平均水平|行业平均|平均(?:是|为|大概|一般)?多少|基准|标杆|benchmark|多少[^，。？?]{0,10}才?算|"
+                  r"算(?:好|高|低|达标|合格|正常|通过)|合格线|正常水平|什么水平|industry average|"
+                  r"\b(?:a )?good (?:score|number|value|level|rate|target)\b|"
+                  r"considered (?:good|high|low|normal|acceptable)|what(?:'s| is) (?:a )?(?:good|normal|typical)\b",
+                  rf"(?:{_LEVEL})[^。.;；!?！？]{{0,24}}\d|\d[^。.;；!?！？\d]{{0,12}}(?:{_LEVEL}|以上|以下|为佳|即可|"
+                  r"or (?:more|higher|better|above|less|lower))"),
     "count": (r"多少(?:个|家|台|件|名|人|次|项|条|种|起|例|款)|几(?:个|家|台|件|名|人|次|项|条|种|起|例)|how many|"
               r"number of",
               # Any figure but a year: 'In October 2016' counts nothing ('how many phones were recalled').
@@ -125,7 +136,8 @@ class Question:
 
     @cached_property
     def answer_kinds(self) -> tuple[str, ...]:
-        """The kinds of value asked for: money, date, duration, percent, person, clause, count (often none)."""
+        """The kinds of value asked for: money, date, duration, percent, person, clause, benchmark, count (often
+        none)."""
         return tuple(kind for kind, (asked, _) in _KIND_RES.items() if asked.search(self.text))
 
     def values_of_kind(self, sentence: str) -> bool:
