@@ -258,7 +258,7 @@ def test_the_monotone_model_never_lowers_answerability_for_a_better_best_sentenc
     ("培训一个黑带要多少周？", ("duration",)), ("Which Samsung executive announced the results?", ("person",)),
     ("Which software do people use for FMEA?", ()),
     ("消费电子行业 NPS 平均水平", ("benchmark",)), ("What CSAT is considered good?", ("benchmark",)),
-    ("5个为什么问到第三次就停，算不算没做完？", ()),
+    ("5个为什么问到第三次就停，算不算没做完？", ()), ("DPMO是多少要怎么换算成西格玛水平？", ()),
 ])
 def test_the_asked_kind_of_value_is_told_from_a_topic_word(question, kinds):
     assert Question(question).answer_kinds == kinds

@@ -84,8 +84,9 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
                r"(?<![\d.:])\d{1,2}(?:\.\d{1,2}){1,3}(?![\d.]|\s*%)|第[\d一二三四五六七八九十]+[条章]|clause \d"),
     # A benchmark: what level is usual or good ('NPS 平均水平', 'is 80% a good CSAT?'). Written as a level word
     # beside a figure ('行业平均约为', 'world-class is 3.4 DPMO', '1.33 以上'); a figure alone may be any case's.
-    "benchmark": (r"平均水平|行业平均|平均(?:是|为|大概|一般)?多少|基准|标杆|benchmark|多少[^，。？?]{0,10}才?算|"
-                  r"算(?:好|高|低|达标|合格|正常|通过)|合格线|正常水平|什么水平|industry average|"
+    "benchmark": (r"平均水平|行业平均|平均(?:是|为|大概|一般)?多少|基准|标杆|benchmark|"
+                  r"多少[^，。？?]{0,10}(?:才算|(?<![计核换估])算(?![法式]))|算(?:好|高|低|达标|合格|正常|通过)|"
+                  r"合格线|正常水平|什么水平|industry average|"
                   r"\b(?:a )?good (?:score|number|value|level|rate|target)\b|"
                   r"considered (?:good|high|low|normal|acceptable)|what(?:'s| is) (?:a )?(?:good|normal|typical)\b",
                   rf"(?:{_LEVEL})[^。.;；!?！？]{{0,24}}\d|\d[^。.;；!?！？\d]{{0,12}}(?:{_LEVEL}|以上|以下|为佳|即可|"
