@@ -209,6 +209,8 @@ def choose_support(examples, scores: list[np.ndarray], limit: int) -> tuple[floa
     a gold sentence retrieved. Relative, because the scale of the scores varies from question to question. Of
     shares within SUPPORT_F2_TOLERANCE of the best F2, the lowest (the most facts). Returns (share, F2)."""
     judged = [(e, s) for e, s in zip(examples, scores, strict=True) if e.gold_retrieved]
+    if not judged:  # no gold to select by: the best sentence alone
+        return 1.0, 0.0
     results = []
     for threshold in np.round(np.arange(0.05, 1.0, 0.05), 2):
         hits = chosen = gold = 0

@@ -397,3 +397,6 @@ def test_the_support_share_prefers_more_facts_when_dev_cannot_tell():
     # a real loss is not
     scores = [np.asarray([1.0, 0.07])] * 200
     assert choose_support(exact + [one_extra], scores, 6)[0] == 0.1
+    # no question with its gold retrieved: the best sentence alone
+    assert choose_support([SimpleNamespace(gold_retrieved=False, labels=np.asarray([0]))], [np.ones(1)], 6) == \
+        (1.0, 0.0)
