@@ -220,7 +220,7 @@ def choose_support(examples, scores: list[np.ndarray], limit: int) -> tuple[floa
             hits += int(e.labels[picked].sum())
             chosen += len(picked)
             gold += int(e.labels.sum())
-        results.append((float(threshold), round(5 * hits / (4 * gold + chosen), 4) if chosen + gold else 0.0))
+        results.append((float(threshold), round(5 * hits / (4 * gold + chosen), 4)))
     top = max(f2 for _, f2 in results)
     return next((threshold, f2) for threshold, f2 in results if f2 >= top - SUPPORT_F2_TOLERANCE)
 

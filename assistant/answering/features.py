@@ -104,11 +104,11 @@ def sentence_features(question: Question, terms: QuestionTerms, hits: list[Hit],
     top_bm25 = max((h.bm25_score for h in hits), default=0.0) or 1.0
     order = sorted(range(len(cands)), key=lambda i: -coverage[i])
     rank_of = {index: rank for rank, index in enumerate(order)}
-    question_numbers = set(_NUMBER_RE.findall(question.text))
+    question_numbers = figures_in(question.text)
     rows = []
     for i, cand in enumerate(cands):
         hit = hits[cand.hit_rank]
-        numbers = set(_NUMBER_RE.findall(cand.sentence))
+        numbers = figures_in(cand.sentence)
         years = years_in(cand.sentence)
         matched, unmatched = _rare_terms(terms, cand.sentence)
         rows.append([
@@ -174,6 +174,11 @@ def attribute_terms(terms: QuestionTerms, hits: list[Hit]) -> list[str]:
     """The question terms that are not the topic: those no retrieved passage has in its title or headings. In
     'Ford's 8D training budget', 8D and Ford name the topic; the budget is what is asked."""
     return terms.missing([h.chunk.context_prefix for h in hits])
+
+
+def figures_in(text: str) -> set[str]:
+    """The numbers a text states ('24', '1.33', '3,4')."""
+    return set(_NUMBER_RE.findall(text))
 
 
 def is_meta(sentence: str) -> bool:

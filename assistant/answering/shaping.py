@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from itertools import takewhile
 
-from assistant.answering.features import Candidate, is_meta
+from assistant.answering.features import Candidate, figures_in, is_meta
 from assistant.answering.reader import Reading
 from assistant.models import Hit
 from assistant.text import tokenize
@@ -16,7 +16,6 @@ from assistant.text import tokenize
 MAX_STEPS = 8  # a procedure answer lists at most this many steps
 DUPLICATE_OVERLAP = 0.6  # a sentence sharing this share of its tokens with a chosen one repeats it
 _DIGIT = re.compile(r"\d")
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
 # A sentence that announces the list after it: it ends on a colon, points ahead, or counts what follows.
 _ANNOUNCES_LIST = re.compile(
     r"[：:]\s*$|以下|如下|下列|分为|分成|包括|包含|[一二三四五六七八九十两几\d]\s*(?:项|类|个|种|步|条|大|点|方面|阶段|原则|要素)|"
@@ -135,9 +134,9 @@ def _adds_terms(cand: Candidate, chosen: list[Candidate], reading: Reading) -> b
 def _new(cand: Candidate, chosen: list[Candidate]) -> bool:
     """Not a repeat of a chosen sentence: different words, or the same words with figures of its own ('属一级召回，
     应在24小时内启动' beside '属二级召回，应在48小时内启动')."""
-    tokens, figures = set(tokenize(cand.sentence)), set(_FIGURE.findall(cand.sentence))
+    tokens, figures = set(tokenize(cand.sentence)), figures_in(cand.sentence)
     return all(cand is not c and (_overlap(tokens, set(tokenize(c.sentence))) < DUPLICATE_OVERLAP
-                                  or bool(figures - set(_FIGURE.findall(c.sentence)))) for c in chosen)
+                                  or bool(figures - figures_in(c.sentence))) for c in chosen)
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
