@@ -59,7 +59,8 @@ def _continuation(cands: list[Candidate], index: int) -> list[Candidate]:
     """The sentence after the lead in its passage when it points back to it ('…announced an 8-point battery
     safety check.' 'The eight steps were …'): the lead's details, which read nothing like the question."""
     following = cands[index + 1] if index + 1 < len(cands) else None
-    if following and following.hit_rank == cands[index].hit_rank and _POINTS_BACK.match(following.sentence):
+    if (following and following.hit_rank == cands[index].hit_rank and _POINTS_BACK.match(following.sentence)
+            and not is_meta(following.sentence)):
         return [following]
     return []
 
