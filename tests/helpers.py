@@ -10,11 +10,17 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from assistant.models import Chunk, Hit
 from evals.app_bench import free_port, wait_for_http  # one copy for the app benchmark and the tests
 
 ROOT = Path(__file__).resolve().parent.parent
 # A Chinese case, a Chinese method and an English metrics document: enough for every app-level test.
 SMALL_CORPUS = [ROOT / "corpus/zh/case-auto-lean.md", ROOT / "corpus/zh/8d.md", ROOT / "corpus/en/customer-metrics.md"]
+
+
+def passage_hit(text: str, title: str = "8D 方法", rank_score: float = 1.0) -> Hit:
+    """A retrieved Chinese passage of a document's steps section, for tests of the reader and the answer's shape."""
+    return Hit(Chunk(f"id-{abs(hash(text))}", text, "doc.md", title, "zh", section="步骤"), fused_score=rank_score)
 
 
 def ui_callbacks(assistant, plugins=None) -> dict:

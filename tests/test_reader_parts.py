@@ -1,19 +1,14 @@
-"""The reader's parts without the trained model: question types, features, the JSON model format, the answer's
-shape and the partial answer's wording, in both languages."""
-
-from dataclasses import replace
+"""The reader's parts without the trained model: question types, features, asked kinds of value and the JSON
+model format, in both languages (the answer's shape: test_answer_shaping.py)."""
 
 import numpy as np
 import pytest
 
-from assistant.answering.base import PARTIAL
-from assistant.answering.extractive import ExtractiveComposer, missing_words
-from assistant.answering.features import Candidate, candidates, is_meta
+from assistant.answering.features import candidates, is_meta
 from assistant.answering.question import Question, cjk_bigrams
-from assistant.answering.reader import Reading
 from assistant.answering.reader_model import BinaryModel
-from assistant.answering.shaping import choose
 from assistant.models import Chunk, Hit
+from tests.helpers import passage_hit
 
 
 @pytest.mark.parametrize("question, qtype", [
@@ -46,12 +41,9 @@ def test_chinese_bigrams_meet_despite_other_word_splits():
     assert cjk_bigrams("SPC控制图 UCL") == {"控制", "制图"}
 
 
-def _hit(text: str, title: str = "8D 方法", rank_score: float = 1.0) -> Hit:
-    return Hit(Chunk(f"id-{abs(hash(text))}", text, "doc.md", title, "zh", section="步骤"), fused_score=rank_score)
-
-
 def test_candidates_keep_list_items_whole_and_mark_them():
-    hit = _hit("8D 按以下步骤进行：\n1. 成立跨职能团队并指定组长。\n2. 描述问题并量化影响范围。\n短。8D由福特推广。")
+    hit = passage_hit("8D 按以下步骤进行：\n1. 成立跨职能团队并指定组长。\n2. 描述问题并量化影响范围。"
+                      "\n短。8D由福特推广。")
     found = candidates([hit])  # a lead-in without end mark and a fragment are not answers
     assert [c.sentence for c in found] == ["成立跨职能团队并指定组长。", "描述问题并量化影响范围。", "8D由福特推广。"]
     assert [c.list_item for c in found] == [True, True, False]
@@ -90,131 +82,13 @@ def test_the_asked_attribute_points_past_the_topic_sentence(question, topic_sent
 
 
 def test_a_sentence_defining_a_question_term_is_marked():
-    hits = [_hit("控制图是一种按时间顺序记录过程数据的图。控制图常用于制造业。", title="SPC")]
+    hits = [passage_hit("控制图是一种按时间顺序记录过程数据的图。控制图常用于制造业。", title="SPC")]
     defines = _asked_column("控制图是什么？", hits, "defines_question_term")
     assert defines == {"控制图是一种按时间顺序记录过程数据的图。": 1.0, "控制图常用于制造业。": 0.0}
 
 
 def test_a_fact_is_not_meta():
     assert not is_meta("8D由福特汽车公司推广。") and not is_meta("Returns fell 30% after the change.")
-
-
-def _reading(question: str, sentences: list[tuple[str, int, bool]], scores: list[float], status="answered"):
-    cands = [Candidate(text, rank, pos, listed, "zh") for pos, (text, rank, listed) in enumerate(sentences)]
-    return Reading(Question(question), status, cands, np.asarray(scores), support_threshold=0.5)
-
-
-def test_the_best_sentence_comes_first_and_meta_sentences_never_appear():
-    reading = _reading("8D是哪家公司推广的？", [("这是一个示例案例，并非真实企业。", 0, False),
-                                              ("8D适合处理反复出现的问题。", 0, False),
-                                              ("8D由福特汽车公司推广。", 1, False)], [0.99, 0.6, 0.9])
-    chosen = [c.sentence for c in choose(reading, 4, [_hit('a'), _hit('b')])]
-    assert chosen[0] == "8D由福特汽车公司推广。" and "这是一个示例案例，并非真实企业。" not in chosen
-
-
-def test_sentences_alike_but_for_their_figures_are_both_kept():
-    reading = _reading("一级、二级召回分别要在多长时间内启动？",
-                       [("可能导致严重健康损害的属一级召回，应在24小时内启动。", 0, False),
-                        ("可能导致一般健康损害的属二级召回，应在48小时内启动。", 0, False),
-                        ("可能导致一般健康损害的属二级召回，应在48小时内启动调查。", 1, False)], [0.9, 0.8, 0.7])
-    chosen = [c.sentence for c in choose(reading, 4, [_hit("a"), _hit("b")])]
-    assert chosen == ["可能导致严重健康损害的属一级召回，应在24小时内启动。",
-                      "可能导致一般健康损害的属二级召回，应在48小时内启动。"]
-
-
-@pytest.mark.parametrize("following, kept", [
-    ("The eight steps were an X-ray check, a TVOC test and a voltage check.", True),
-    ("Samsung also delayed the launch of its next phone.", False),
-])
-def test_the_sentence_after_the_lead_joins_it_when_it_points_back(following, kept):
-    cands = [Candidate("Samsung announced an 8-point battery safety check.", 0, 0, False, "en"),
-             Candidate(following, 0, 1, False, "en"), Candidate("Other text about batteries.", 1, 0, False, "en")]
-    reading = Reading(Question("What checks are in Samsung's battery safety check?"), "answered", cands,
-                      np.asarray([0.9, 0.01, 0.5]), support_threshold=0.5)
-    chosen = [c.sentence for c in choose(reading, 4, [_hit("a"), _hit("b")])]
-    assert chosen[0] == "Samsung announced an 8-point battery safety check." and (following in chosen) == kept
-    assert chosen[1] == (following if kept else "Other text about batteries.")
-
-
-def test_a_procedure_answer_is_the_ordered_list():
-    steps = [("准备工作很重要。", 0, False), ("第一步成立团队。", 0, True), ("第二步描述问题。", 0, True),
-             ("第三步临时遏制。", 0, True), ("其他说明。", 1, False)]
-    reading = _reading("8D 的步骤有哪些", steps, [0.2, 0.5, 0.9, 0.6, 0.1])
-    hits = [_hit("8D"), _hit("其他说明。")]
-    chosen = [c.sentence for c in choose(reading, 4, hits)]
-    assert chosen == ["第一步成立团队。", "第二步描述问题。", "第三步临时遏制。"]
-
-
-def test_a_list_cut_into_two_overlapping_passages_is_answered_whole_and_in_order():
-    first = "HACCP 有七项原则：\n1. 进行危害分析，识别生物性危害。\n2. 确定关键控制点。\n3. 建立关键限值。"
-    second = "3. 建立关键限值。\n4. 建立监控程序。\n5. 建立纠偏措施。"
-    placed = ((second, 2, "doc.md"), (first, 1, "doc.md"), ("食品安全很重要。", 3, "x.md"))  # the list's end first
-    hits = [Hit(replace(_hit(text).chunk, position=position, source=source)) for text, position, source in placed]
-    cands = candidates(hits)
-    scores = [0.9 if c.sentence == "建立监控程序。" else 0.3 for c in cands]
-    reading = Reading(Question("HACCP 的步骤有哪些"), "answered", cands, np.asarray(scores), support_threshold=0.5)
-    assert [c.sentence for c in choose(reading, 4, hits)] == [
-        "进行危害分析，识别生物性危害。", "确定关键控制点。", "建立关键限值。", "建立监控程序。", "建立纠偏措施。"]
-
-
-@pytest.mark.parametrize("announcement", ["DORA 提炼出了衡量交付表现的四项指标：",
-                                          "质量成本通常分为四类，便于管理层理解。",
-                                          "Typical systems include the following capabilities."])
-def test_a_sentence_announcing_a_list_is_followed_by_the_list_whatever_the_question_type(announcement):
-    sentences = [(announcement, 0, False), ("部署频率衡量发布的频率。", 0, True),
-                 ("变更失败率衡量失败的比例。", 0, True), ("服务恢复时间衡量恢复所需时间。", 0, True),
-                 ("与指标无关的说明。", 1, False)]
-    reading = _reading("这个有哪些", sentences, [0.9, 0.2, 0.1, 0.1, 0.05])  # a definition question
-    chosen = [c.sentence for c in choose(reading, 4, [_hit("a"), _hit("b")])]
-    assert chosen[:4] == [s for s, _, _ in sentences[:4]]
-
-
-def test_a_sentence_without_an_announcement_or_a_list_after_it_stays_alone():
-    plain = [("8D由福特汽车公司推广。", 0, False), ("第一步成立团队。", 0, True)]
-    assert [c.sentence for c in choose(_reading("8D是谁推广的", plain, [0.9, 0.0]), 4, [_hit("a")])] == [plain[0][0]]
-    far = [("指标分为四类。", 0, False), ("其一。", 0, False), ("其二。", 0, False), ("第一项指标。", 0, True)]
-    chosen = choose(_reading("指标分几类", far, [0.9, 0.0, 0.0, 0.0]), 4, [_hit("a")])
-    assert [c.sentence for c in chosen] == [far[0][0]]
-
-
-def test_a_list_announcement_ends_its_claim_with_a_full_stop():
-    from assistant.answering.grounding import with_marker
-
-    assert with_marker("四项指标：", 1) == "四项指标[1]。"
-    assert with_marker("the four metrics are:", 2) == "the four metrics are [2]."
-
-
-def test_a_partial_answer_says_what_is_missing_and_cites_what_is_there():
-    hits = [_hit("福特在1987年推广了8D方法。", title="8D 问题解决法")]
-    reading = _reading("福特推广8D的培训预算是多少？", [("福特在1987年推广了8D方法。", 0, False)], [0.4], "partial")
-    reading = replace(reading, missing=["培训", "预算"])
-    composition = ExtractiveComposer(4).compose(reading, hits, "zh")
-    assert composition.status == "partial" and composition.refused
-    assert composition.shown.startswith("资料介绍了《8D 问题解决法》，但没有提到培训、预算。")
-    assert "[1]" in composition.text and composition.cited[1] is hits[0]
-    assert PARTIAL["en"].format(topic="x", missing="y").startswith("The knowledge base covers x")
-
-
-def test_an_english_partial_answer_reads_as_english():
-    hits = [_hit("Motorola launched Six Sigma in 1986.", title="Motorola and Six Sigma")]
-    reading = _reading("What was Motorola's training budget?", [("Motorola launched Six Sigma in 1986.", 0, False)],
-                       [0.3], "partial")
-    composition = ExtractiveComposer(4).compose(replace(reading, missing=["train", "budget"]), hits, "en")
-    assert composition.shown.startswith(
-        "The knowledge base covers “Motorola and Six Sigma”, but it does not give training, budget. Related:")
-
-
-def test_a_partial_answer_names_the_document_its_related_sentences_come_from():
-    hits = [_hit("PDCA 是计划、执行、检查、处理的循环。", title="PDCA 循环"),
-            _hit("灰度发布先把新版本开放给少量用户。", title="SaaS 持续交付案例")]
-    sentences = [("PDCA 是计划、执行、检查、处理的循环。", 0, False), ("灰度发布先把新版本开放给少量用户。", 1, False)]
-    reading = _reading("灰度发布第一批放量多少用户？", sentences, [0.1, 0.4], "partial")
-    composition = ExtractiveComposer(4).compose(replace(reading, missing=["放量"]), hits, "zh")
-    assert composition.shown.startswith("资料介绍了《SaaS 持续交付案例》，但没有提到放量。")
-
-
-def test_missing_words_show_the_words_asked_not_their_stems():
-    assert missing_words(["budget", "train"], "What was the training budget?", "en") == "budget, training"
 
 
 def test_json_models_score_as_scikit_learn_does():
