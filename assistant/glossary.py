@@ -32,6 +32,7 @@ class TermGroup:
     en: tuple[str, ...]
     zh: tuple[str, ...]
     as_written: frozenset[str] = frozenset()  # an acronym spelling an everyday word ('WHO')
+    named: bool = False  # names what a document is about (a company, a product), not a topic many share
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -89,5 +90,6 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
 
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     groups = [TermGroup(tuple(map(str, item.get("en", []))), tuple(map(str, item.get("zh", []))),
-                        frozenset(map(str, item.get("as_written", [])))) for item in raw]
+                        frozenset(map(str, item.get("as_written", []))), bool(item.get("named", False)))
+              for item in raw]
     return Glossary(groups)

@@ -7,18 +7,20 @@ from assistant.glossary import mentions
 
 INDUSTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "general": ("general", "通用", "跨行业"),
-    "manufacturing": ("manufacturing", "制造业", "制造", "生产制造"),
-    "automotive": ("automotive", "auto", "汽车", "汽车行业", "汽车制造"),
+    "manufacturing": ("manufacturing", "manufacturer", "manufacturers", "制造业", "制造", "生产制造"),
+    "automotive": ("automotive", "auto", "carmaker", "carmakers", "automaker", "automakers", "汽车", "汽车行业",
+                   "汽车制造"),
     "electronics": ("electronics", "电子", "电子行业", "消费电子", "电子产品"),
     "food": ("food", "食品", "食品行业", "餐饮食品"),
     "pharma": ("pharma", "pharmaceutical", "medical devices", "medical device", "医药", "医药行业", "制药",
                "医疗器械"),
     "services": ("services", "service", "服务业", "服务"),
     "logistics": ("logistics", "express delivery", "delivery", "物流", "快递", "物流快递", "物流业"),
-    "retail": ("retail", "e-commerce", "ecommerce", "零售", "零售业", "电商", "电子商务"),
+    "retail": ("retail", "retailer", "retailers", "e-commerce", "ecommerce", "零售", "零售业", "电商", "电子商务"),
     "software": ("software", "saas", "software/saas", "软件", "软件行业", "软件业", "互联网"),
-    "healthcare": ("healthcare", "health care", "hospital", "医疗", "医疗卫生", "医院"),
-    "hospitality": ("hospitality", "hotel", "hotels", "酒店", "酒店业", "餐饮", "旅游住宿"),
+    "healthcare": ("healthcare", "health care", "hospital", "hospitals", "医疗", "医疗卫生", "医院"),
+    "hospitality": ("hospitality", "hotel", "hotels", "restaurant", "restaurants", "酒店", "酒店业", "餐饮",
+                    "旅游住宿"),
 }
 
 _LOOKUP = {alias.lower(): key for key, aliases in INDUSTRY_ALIASES.items() for alias in aliases}

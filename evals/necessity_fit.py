@@ -21,7 +21,7 @@ def gold_term_presence(example) -> dict[str, bool] | None:
     gold = [c for c, label in zip(example.cands, example.labels, strict=True) if label]
     text = " ".join([c.sentence for c in gold] + [example.hits[c.hit_rank].chunk.context_prefix for c in gold])
     tokens, lowered = set(tokenize(text)), text.lower()
-    return {t: example.terms.present(t, lowered, tokens) for t in example.terms.tokens}
+    return {t: example.terms.present(t, lowered, tokens, text) for t in example.terms.tokens}
 
 
 def fit_necessity(examples) -> tuple[dict, list[dict[str, float]]]:

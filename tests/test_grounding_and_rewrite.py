@@ -47,12 +47,17 @@ def test_follow_ups_are_rewritten_by_rule():
         "How can manufacturing reduce complaints? And how is CSAT different?"
     assert rule_based_condense("What is SPC used for in food plants?", english) == \
         "What is SPC used for in food plants?"
+    # industries named by who works in them: a manufacturer, hotels and restaurants
+    maker = [{"role": "user", "content": "How does a manufacturer keep defects from reaching customers?"}]
+    assert rule_based_condense("What about hotels and restaurants?", maker) == \
+        "How does a restaurants keep defects from reaching customers?"
 
 
 def test_a_new_member_of_a_numbered_series_takes_the_old_ones_place():
     eight_d = [{"role": "user", "content": "8D方法是哪家公司推广的？"},
                {"role": "user", "content": "其中D3是做什么的？"}]
-    assert rule_based_condense("那D7呢？", eight_d) == "8D方法是哪家公司推广的？ 其中D7是做什么的？"
+    # the topic's terms, not the question about the topic: '哪家公司推广' would pull the passage on who promoted it
+    assert rule_based_condense("那D7呢？", eight_d) == "8D 其中D7是做什么的？"
     steps = [{"role": "user", "content": "What happens in step 2 of the 8D?"}]
     assert rule_based_condense("What about step 4?", steps) == "What happens in step 4 of the 8D?"
     # no numbered subject to swap: the earlier question and the new subject are both kept

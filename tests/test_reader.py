@@ -46,6 +46,15 @@ def test_a_named_companys_own_document_answers_before_the_general_corpus(corpus_
     assert answer.citations[0].source.endswith("acme-manual.md")
 
 
+def test_a_qc_term_in_one_title_names_no_entity(corpus_assistant):
+    """'客户投诉' is in one case study's title, but it is a topic every guide covers: a complaint question is not
+    about that case. A company's name is."""
+    searcher = corpus_assistant.searcher("default")
+    assert searcher.named_sources("我们刚收到客户投诉，老板让我用8D处理，第一步做什么？") == ()
+    named = searcher.named_sources("海尔砸冰箱是哪一年？")
+    assert any(source.endswith("case-haier-refrigerators.md") for source in named)
+
+
 def test_make_train_reader_reproduces_the_shipped_reader(tmp_path):
     """What `make train-reader` runs, from a fresh ingest: the same choices, thresholds and dev scores."""
     from evals.train_reader import train_from_scratch

@@ -33,7 +33,34 @@ def test_texts_read_together_have_the_tokens_of_their_joined_text():
              "", "抽样检验AQL 0.65", "Lean生产减少浪费。"]
     for start in range(len(texts)):
         group = texts[start:start + 3]
-        assert _joined_tokens(group) == (set(tokenize(" ".join(group))), " ".join(group).lower())
+        joined = " ".join(group)
+        assert _joined_tokens(group) == (set(tokenize(joined)), joined.lower(), joined)
+
+
+@pytest.mark.parametrize("question, text, present", [
+    ("服务补救里的 LEARN 每个字母代表什么？", "Record the lessons learned after each failure.", False),
+    ("服务补救里的 LEARN 每个字母代表什么？", "酒店常用 LEARN 模型处理投诉。", True),
+    ("How is HCAHPS reported?", "Hcahps scores are public.", True),  # capitalised at the start of a sentence
+    ("Which KPI matters most?", "Track three KPIs weekly.", True),
+    ("WHAT IS LEAN", "lean production removes waste", True),  # a question in capitals names no acronym
+])
+def test_an_acronym_counts_only_as_written_in_capitals(question, text, present):
+    from assistant.answering.terms import QuestionTerms
+    from assistant.retrieval.lexical import TermCounts
+    from assistant.text import tokenize
+
+    terms = QuestionTerms(question, TermCounts([tokenize(text)]))
+    acronym = next(t for t in terms.tokens if t in ("learn", "hcahp", "kpi", "lean"))
+    assert (acronym not in terms.missing([text])) == present
+
+
+def test_a_letter_asked_about_and_the_words_asking_are_no_terms():
+    from assistant.answering.terms import QuestionTerms
+    from assistant.retrieval.lexical import TermCounts
+
+    counts = TermCounts([["pdca", "检查"]])
+    assert QuestionTerms("PDCA 里的 C 指什么", counts).tokens == ["pdca"]
+    assert QuestionTerms("How many hospitals took part?", counts).tokens == ["hospit", "part"]
 
 
 def test_chinese_bigrams_meet_despite_other_word_splits():
@@ -85,6 +112,9 @@ def test_a_sentence_defining_a_question_term_is_marked():
     hits = [passage_hit("控制图是一种按时间顺序记录过程数据的图。控制图常用于制造业。", title="SPC")]
     defines = _asked_column("控制图是什么？", hits, "defines_question_term")
     assert defines == {"控制图是一种按时间顺序记录过程数据的图。": 1.0, "控制图常用于制造业。": 0.0}
+    hits = [passage_hit("PDCA 循环是计划、执行、检查、处理四个阶段组成的方法。推行 PDCA 并不难。", title="PDCA")]
+    defines = _asked_column("PDCA 里的 C 指什么", hits, "defines_question_term")  # a plain '是' right after the term
+    assert defines == {"PDCA 循环是计划、执行、检查、处理四个阶段组成的方法。": 1.0, "推行 PDCA 并不难。": 0.0}
 
 
 def test_a_fact_is_not_meta():
@@ -133,6 +163,8 @@ def test_the_monotone_model_never_lowers_answerability_for_a_better_best_sentenc
     ("Which software do people use for FMEA?", ()),
     ("消费电子行业 NPS 平均水平", ("benchmark",)), ("What CSAT is considered good?", ("benchmark",)),
     ("5个为什么问到第三次就停，算不算没做完？", ()), ("DPMO是多少要怎么换算成西格玛水平？", ()),
+    ("ISO 9001 的纠正措施在第几条？", ("clause",)),  # which one, not how many
+    ("Which Toyota plant first used poka-yoke?", ("organisation",)), ("海尔哪个事业部先推行的？", ("organisation",)),
 ])
 def test_the_asked_kind_of_value_is_told_from_a_topic_word(question, kinds):
     assert Question(question).answer_kinds == kinds
@@ -168,9 +200,10 @@ def test_money_names_its_currency_and_millions_of_devices_are_no_money():
     assert asked.values_of_kind("召回损失约 170 亿美元。") and asked.values_of_kind("It cost $5 billion.")
 
 
-def test_a_sentence_opening_on_a_month_names_no_person():
+def test_a_sentence_opening_on_a_month_or_naming_a_model_names_no_person():
     asked = Question("Which Samsung executive announced the results?")
     assert not asked.values_of_kind("In January 2017 Samsung presented the results of its investigation.")
+    assert not asked.values_of_kind("Samsung ended the Galaxy Note 7 permanently.")
     assert Question("Who developed poka-yoke?").values_of_kind("It was developed by Shigeo Shingo at Toyota.")
 
 
@@ -194,6 +227,8 @@ def test_chatty_words_are_not_needed_in_an_answer_and_the_asked_attribute_is(cor
     ("业内常把约85%视为“世界级”OEE 的参照。", True), ("Kappa大于0.75表示一致性良好。", True),
     ("A typical world-class level is 3.4 DPMO.", True),
     ("引入系统后客户投诉减少了25%，净推荐值提升了20分。", False),  # a case's figures are no benchmark
+    ("按5分制打分，也有企业直接报告平均分。", False),  # an average reported, not an average level
+    ("家电行业平均约为40分。", True),
 ])
 def test_a_benchmark_is_a_figure_beside_a_level_word(sentence, stated):
     assert Question("这个指标多少算好？").values_of_kind(sentence) == stated
@@ -211,6 +246,17 @@ def test_a_year_is_no_count():
     asked = Question("Galaxy Note 7 recall how many phones")
     assert not asked.values_of_kind("In October 2016 Samsung stopped production.")
     assert asked.values_of_kind("Samsung recalled about 2.5 million phones.")
+    assert Question("How many hospitals took part?").values_of_kind("It ran in eight hospitals.")  # in words
+
+
+@pytest.mark.parametrize("sentence, stated", [
+    ("Poka-yoke devices were first fitted at Toyota's Honsha plant.", True),
+    ("Westinghouse's Commercial Nuclear Fuel Division won the award in 1988.", True),
+    ("Toyota developed poka-yoke devices in the 1960s.", False),
+    ("Each plant kept its own records.", False),  # a plant, but none named
+])
+def test_an_organisation_unit_is_a_name_before_the_units_word(sentence, stated):
+    assert Question("Which Toyota plant first used poka-yoke?").values_of_kind(sentence) == stated
 
 
 def test_a_clause_asked_is_a_clause_number_stated():

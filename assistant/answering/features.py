@@ -34,8 +34,10 @@ SHAPES: dict[str, re.Pattern[str]] = {name: re.compile(pattern, re.IGNORECASE) f
     "meta": r"示例|虚构|本案例|本文|本节|本章|下文|引用时|请注意区分|仅供|illustrative|fictional|hypothetical|"
             r"this (?:case|document|section|overview|article|guide|chapter)|when citing|for illustration",
 }.items()}
-# A question term followed closely by a definition cue: '控制图是一种…', 'a control chart is …'.
-_DEFINES = r".{0,10}?(?:是指|指的是|是一种|是一套|即|\bis an?\b|\bare\b|refers to|means|stands for)"
+# A question term followed closely by a definition cue: '控制图是一种…', 'a control chart is …', or a plain '是'
+# right after it ('PDCA 循环是计划、执行、检查、处理…'), which is how Chinese defines.
+_DEFINES = (r"(?:.{0,4}?是(?![否不])|"
+            r".{0,10}?(?:是指|指的是|是一种|是一套|即|\bis an?\b|\bare\b|refers to|means|stands for))")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
 _PERCENT_RE = re.compile(r"\d\s*(?:%|％|percent|个百分点|倍|分)")
 COMMON_RUN_CAP = 12  # characters; a shared run this long is as telling as a longer one
@@ -190,8 +192,8 @@ def _rare_terms(terms: QuestionTerms, sentence: str) -> tuple[float, float]:
     """The weight of the rarest question term the sentence has, and of the rarest it lacks, on a 0-1 scale."""
     tokens, lowered = set(tokenize(sentence)), sentence.lower()
     scale = terms.max_idf or 1.0
-    present = [terms.weights[t] for t in terms.tokens if terms.present(t, lowered, tokens)]
-    absent = [terms.weights[t] for t in terms.tokens if not terms.present(t, lowered, tokens)]
+    present = [terms.weights[t] for t in terms.tokens if terms.present(t, lowered, tokens, sentence)]
+    absent = [terms.weights[t] for t in terms.tokens if not terms.present(t, lowered, tokens, sentence)]
     return max(present, default=0.0) / scale, max(absent, default=0.0) / scale
 
 

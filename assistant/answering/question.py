@@ -39,10 +39,13 @@ QTYPES = tuple(QTYPE_CUES)
 
 # Capitalised words that open a sentence or name a month: never part of a person's name.
 _NOT_NAMES = ("In|On|At|By|For|From|After|Before|During|Since|Until|The|This|That|These|Its|His|Her|Their|When|"
+              "Each|Every|Any|All|Our|Your|One|A|An|"
               "While|With|As|And|But|Of|To|January|February|March|April|May|June|July|August|September|October|"
               "November|December")
-# Words that make a figure a level to compare against ('约85%视为"世界级"', 'Kappa大于0.75表示一致性良好').
-_LEVEL = (r"平均|基准|标杆|世界级|行业水平|领先水平|参照|参考值|良好|优秀|average|benchmark|world[- ]class|"
+# Words that make a figure a level to compare against ('约85%视为"世界级"', 'Kappa大于0.75表示一致性良好'); an
+# average only as a level ('行业平均约为'), not the average a score is reported as ('报告平均分').
+_LEVEL = (r"(?:行业|市场|全国|全球)平均|平均(?:水平|值|约|为|是|在|大约|大概|达到?)|基准|标杆|世界级|行业水平|"
+          r"领先水平|参照|参考值|良好|优秀|average|benchmark|world[- ]class|"
           r"typical(?:ly)?|median|best[- ]in[- ]class|good|excellent|acceptable")
 # The kind of value a question asks for, and how such a value is written in a sentence. A sentence that has no
 # value of the asked kind (beyond what the question itself says) cannot be the answer.
@@ -76,12 +79,22 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
     "person": (r"谁|哪位|什么人|提出人|创始人|发明人|负责人|董事长|总裁|(?-i:\b[Ww]ho(?:se)?\b)|"
                r"which (?:[A-Z]\w+ )?(?:executive|person|manager|officer|engineer|ceo|founder|director|scientist|"
                r"researcher|author)s?\b",
-               # Two capitalised words, but not a sentence opening on a date ('In January', 'By March').
-               rf"(?<![A-Za-z])(?!(?:{_NOT_NAMES})\b)[A-Z][a-z]+ (?:[A-Z]\. )?(?!(?:{_NOT_NAMES})\b)[A-Z][a-z]+|"
+               # Two capitalised words, but not a sentence opening on a date ('In January', 'By March') nor a
+               # model ('Galaxy Note 7').
+               rf"(?<![A-Za-z])(?!(?:{_NOT_NAMES})\b)[A-Z][a-z]+ (?:[A-Z]\. )?(?!(?:{_NOT_NAMES})\b)"
+               r"[A-Z][a-z]+\b(?! ?\d)|"
                r"[\u4e00-\u9fff]{1,4}·[\u4e00-\u9fff]{1,5}|博士|教授|先生|女士"),
     # A clause of a standard: '8.7', '第十条'; a decimal like 1.33 reads the same, so this kind is only a hint.
     "clause": (r"第几条|哪一?条款?|哪个条款|第几章|哪一章|which (?:clause|section)|what clause|clause number",
                r"(?<![\d.:])\d{1,2}(?:\.\d{1,2}){1,3}(?![\d.]|\s*%)|第[\d一二三四五六七八九十]+[条章]|clause \d"),
+    # A unit of an organisation: 'which Toyota plant', 'which GE business unit', '哪个事业部'. Written as a name
+    # before the unit's word ("PCA's Blakely plant", 'Nuclear Fuel Division'); case-sensitive, as names are.
+    "organisation": (r"which (?:[A-Z]\w+ )?(?:plants?|factor(?:y|ies)|sites?|divisions?|business units?|"
+                     r"departments?|subsidiar(?:y|ies))\b|哪(?:个|家|一个?)?(?:工厂|厂|事业部|部门|分公司|子公司|车间|基地)",
+                     rf"(?<![A-Za-z])(?!(?:{_NOT_NAMES})\b)[A-Z][\w&'’-]+ (?:[A-Z][\w&'’-]+ ){{0,3}}"
+                     r"(?:[Pp]lant|[Ff]actory|[Ww]orks|[Ss]ite|[Dd]ivision|[Bb]usiness|[Uu]nit|[Dd]epartment|"
+                     r"[Ss]ubsidiary)s?\b|"
+                     r"[\u4e00-\u9fff]{2,6}(?:工厂|事业部|分公司|子公司|车间|基地)"),
     # A benchmark: what level is usual or good ('NPS 平均水平', 'is 80% a good CSAT?'). Written as a level word
     # beside a figure ('行业平均约为', 'world-class is 3.4 DPMO', '1.33 以上'); a figure alone may be any case's.
     "benchmark": (r"平均水平|行业平均|平均(?:是|为|大概|一般)?多少|基准|标杆|benchmark|"
@@ -91,13 +104,17 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
                   r"considered (?:good|high|low|normal|acceptable)|what(?:'s| is) (?:a )?(?:good|normal|typical)\b",
                   rf"(?:{_LEVEL})[^。.;；!?！？]{{0,24}}\d|\d[^。.;；!?！？\d]{{0,12}}(?:{_LEVEL}|以上|以下|为佳|即可|"
                   r"or (?:more|higher|better|above|less|lower))"),
-    "count": (r"多少(?:个|家|台|件|名|人|次|项|条|种|起|例|款)|几(?:个|家|台|件|名|人|次|项|条|种|起|例)|how many|"
-              r"number of",
+    # '第几条' asks which one, not how many.
+    "count": (r"多少(?:个|家|台|件|名|人|次|项|条|种|起|例|款)|(?<!第)几(?:个|家|台|件|名|人|次|项|条|种|起|例)|"
+              r"how many|number of",
               # Any figure but a year: 'In October 2016' counts nothing ('how many phones were recalled').
-              r"(?<![\d.])(?!(?:19|20)\d\d(?!\d))\d|[一二三四五六七八九十两]+(?:个|家|台|件|名|人|次|项|条|种|起|例|步|类)"),
+              r"(?<![\d.])(?!(?:19|20)\d\d(?!\d))\d|[一二三四五六七八九十两]+(?:个|家|台|件|名|人|次|项|条|种|起|例|步|类)|"
+              r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b"),
 }
-# A person's name is told by its capitals, so that pattern alone is case-sensitive.
-_KIND_RES = {kind: (re.compile(asked, re.IGNORECASE), re.compile(written, 0 if kind == "person" else re.IGNORECASE))
+# Names are told by their capitals, so those patterns are case-sensitive.
+_NAMED_KINDS = ("person", "organisation")
+_KIND_RES = {kind: (re.compile(asked, re.IGNORECASE),
+                    re.compile(written, 0 if kind in _NAMED_KINDS else re.IGNORECASE))
              for kind, (asked, written) in ANSWER_KINDS.items()}
 _CUE_RES = {qtype: re.compile(pattern, re.IGNORECASE) for qtype, pattern in QTYPE_CUES.items()}
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -137,8 +154,8 @@ class Question:
 
     @cached_property
     def answer_kinds(self) -> tuple[str, ...]:
-        """The kinds of value asked for: money, date, duration, percent, person, clause, benchmark, count (often
-        none)."""
+        """The kinds of value asked for: money, date, duration, percent, person, clause, organisation, benchmark,
+        count (often none)."""
         return tuple(kind for kind, (asked, _) in _KIND_RES.items() if asked.search(self.text))
 
     def values_of_kind(self, sentence: str) -> bool:

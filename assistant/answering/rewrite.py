@@ -48,7 +48,7 @@ def rule_based_condense(question: str, history: list[dict[str, str]]) -> str:
     if names_only_a_subject(question):
         swapped = swap_numbered_subject(question, last)
         if swapped:
-            return swapped if topic == last else f"{topic} {swapped}"
+            return swapped if topic == last else " ".join([*topic_terms(topic), swapped])
         return " ".join(dict.fromkeys([topic, last, question.strip()]))
     return " ".join(dict.fromkeys([*topic_terms(topic), question.strip()]))
 

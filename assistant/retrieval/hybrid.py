@@ -135,7 +135,10 @@ class HybridSearcher:
         for word in dict.fromkeys(tokenize(query, search=False)):
             if len(word) < MIN_NAME_CHARS or word.isdigit():
                 continue
-            names = {word} | {term for group in glossary.matching_groups(word) for term in group.terms}
+            groups = glossary.matching_groups(word)
+            if any(not group.named for group in groups):  # a QC term ('客户投诉', '8D') is a topic, not a name
+                continue
+            names = {word} | {term for group in groups for term in group.terms}
             found = self.lexical.sources_titled(names)
             if 0 < len(found) <= MAX_NAMED_SOURCES:
                 by_word[word] = found
