@@ -192,8 +192,9 @@ def _rare_terms(terms: QuestionTerms, sentence: str) -> tuple[float, float]:
     """The weight of the rarest question term the sentence has, and of the rarest it lacks, on a 0-1 scale."""
     tokens, lowered = set(tokenize(sentence)), sentence.lower()
     scale = terms.max_idf or 1.0
-    present = [terms.weights[t] for t in terms.tokens if terms.present(t, lowered, tokens, sentence)]
-    absent = [terms.weights[t] for t in terms.tokens if not terms.present(t, lowered, tokens, sentence)]
+    found = {t: terms.present(t, lowered, tokens, sentence) for t in terms.tokens}
+    present = [terms.weights[t] for t, here in found.items() if here]
+    absent = [terms.weights[t] for t, here in found.items() if not here]
     return max(present, default=0.0) / scale, max(absent, default=0.0) / scale
 
 
