@@ -138,6 +138,14 @@ def _tokens(text: str, search: bool) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+def word_tags(text: str) -> dict[str, str]:
+    """jieba's part-of-speech tag of each word of the text, lower-cased ('海尔' nrt, '降低' v, '公司' n)."""
+    import jieba.posseg
+
+    _jieba()  # the glossary's words first, as tokenize() splits them
+    return {pair.word.strip().lower(): pair.flag for pair in jieba.posseg.cut(text)}
+
+
 def latin_tokens(text: str) -> list[str]:
     """tokenize() for plain Latin-script text without jieba (a hundred times faster): for dictionaries."""
     return [_stem(word) for word in _LATIN_WORD_RE.findall(text.lower()) if word not in STOPWORDS]

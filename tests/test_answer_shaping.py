@@ -54,6 +54,39 @@ def test_the_sentence_after_the_lead_joins_it_when_it_points_back(following, kep
     assert chosen[1] == (following if kept else "Other text about batteries.")
 
 
+def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to():
+    cands = [Candidate("A Pareto chart sorts categories by size.", 0, 0, False, "en"),
+             Candidate("Late delivery (150) and damaged packaging (110) account for 65% of 400 complaints.", 0, 1,
+                       False, "en"),
+             Candidate("Those two categories become the first improvement projects.", 0, 2, False, "en")]
+    reading = Reading(Question("Which categories should be tackled first?"), "answered", cands,
+                      np.asarray([0.3, 0.2, 0.9]), support_threshold=0.9)
+    chosen = [c.sentence for c in choose(reading, 4, [passage_hit("a")])]
+    assert chosen == [cands[1].sentence, cands[2].sentence]
+
+
+@pytest.mark.parametrize("sentence, meta", [
+    ("这是一个示例案例，并非真实企业。", True),
+    ("These figures are illustrative.", True),
+    ("某SaaS公司（示例）把系统故障时间缩短了40%，客户留存率随之提高。", False),  # the tag labels content
+    ("案例中的某食品公司（示例）在供应链环节的质量管控存在缺口，最终不得不召回产品。", False),
+    ("In an illustrative worked example, a retailer sorts 400 complaints into categories.", False),
+    ("常见失败原因包括只追求短期成本节约。", False),  # '成本节约' holds no '本节'
+])
+def test_a_sentence_about_the_document_is_meta_and_an_illustrative_case_s_content_is_not(sentence, meta):
+    from assistant.answering.features import is_meta
+
+    assert is_meta(sentence) == meta
+
+
+def test_a_recommendation_answer_is_the_whole_list_of_strategies():
+    items = [("改进策略如下。", 0, False), ("对关键参数实施SPC。", 0, True), ("开展FMEA。", 0, True),
+             ("建立CAPA闭环。", 0, True), ("其他说明。", 1, False)]
+    reading = _reading("制造企业想降低返修率，有什么建议？", items, [0.2, 0.5, 0.9, 0.6, 0.1])
+    chosen = [c.sentence for c in choose(reading, 2, [passage_hit("策略"), passage_hit("其他说明。")])]
+    assert chosen == ["对关键参数实施SPC。", "开展FMEA。", "建立CAPA闭环。"]
+
+
 def test_a_procedure_answer_is_the_ordered_list():
     steps = [("准备工作很重要。", 0, False), ("第一步成立团队。", 0, True), ("第二步描述问题。", 0, True),
              ("第三步临时遏制。", 0, True), ("其他说明。", 1, False)]
@@ -135,3 +168,10 @@ def test_a_partial_answer_names_the_document_its_related_sentences_come_from():
 
 def test_missing_words_show_the_words_asked_not_their_stems():
     assert missing_words(["budget", "train"], "What was the training budget?", "en") == "budget, training"
+
+
+def test_a_partial_answer_names_only_missing_words_answers_use():
+    from assistant.answering.reader import _most_needed
+
+    assert _most_needed(["预算", "花"], {"预算": 0.8, "花": 0.1}) == ["预算"]
+    assert _most_needed(["想", "才"], {"想": 0.02, "才": 0.09}) == []  # then the partial answer names none

@@ -60,8 +60,13 @@ def test_a_new_member_of_a_numbered_series_takes_the_old_ones_place():
     assert rule_based_condense("那D7呢？", eight_d) == "8D 其中D7是做什么的？"
     steps = [{"role": "user", "content": "What happens in step 2 of the 8D?"}]
     assert rule_based_condense("What about step 4?", steps) == "What happens in step 4 of the 8D?"
-    # no numbered subject to swap: the earlier question and the new subject are both kept
-    assert rule_based_condense("那Cpk呢？", [{"role": "user", "content": "Cp 怎么算？"}]) == "Cp 怎么算？ 那Cpk呢？"
+    # one QC acronym for another: a metric for a metric
+    assert rule_based_condense("那Cpk呢？", [{"role": "user", "content": "Cp 怎么算？"}]) == "Cpk 怎么算？"
+    nps = [{"role": "user", "content": "What is NPS and how is it calculated?"}]
+    assert rule_based_condense("And how is CSAT different?", nps) == "What is CSAT and how is it calculated?"
+    # nothing to swap: the earlier question and the new subject are both kept
+    cp = [{"role": "user", "content": "Cp 怎么算？"}]
+    assert rule_based_condense("那质量文化呢？", cp) == "Cp 怎么算？ 那质量文化呢？"
 
 
 def test_a_question_pointing_back_carries_the_topic_of_the_conversation():
@@ -71,6 +76,9 @@ def test_a_question_pointing_back_carries_the_topic_of_the_conversation():
             {"role": "user", "content": "Which of them describe stability?"}]
     assert rule_based_condense("Which book summarised that research?", dora) == \
         "DORA metrics Which book summarised that research?"
+    checklist = [{"role": "user", "content": "What are the three pauses in the WHO Surgical Safety Checklist?"}]
+    assert rule_based_condense("Who led the study that evaluated it, and how many hospitals took part?", checklist) \
+        == "WHO Surgical Safety Checklist Who led the study that evaluated it, and how many hospitals took part?"
     no_terms = [{"role": "user", "content": "Who runs the night shift audit?"}]
     assert rule_based_condense("Why does it matter?", no_terms) == "Who runs the night shift audit? Why does it matter?"
     own_topic = "它和FMEA在汽车行业里通常怎么配合使用？"

@@ -18,10 +18,17 @@ from tests.helpers import passage_hit
     ("投诉率下降了多少？", "quantity"), ("By how much did returns fall?", "quantity"),
     ("为什么三鹿事件影响这么大", "cause"), ("QC 和 QA 的区别", "comparison"),
     ("Give me an example of poka-yoke", "example"), ("物流业该怎么提升满意度，有什么建议", "recommendation"),
-    ("Cpk", "definition"),
+    ("Cpk", "definition"), ("制造企业想降低返修率，可以从哪些方面入手？", "recommendation"),
+    ("SaaS公司怎样通过质量管理降低客户流失？", "recommendation"),
 ])
 def test_question_types_from_cue_words_in_both_languages(question, qtype):
     assert Question(question).qtype == qtype
+
+
+def test_a_recommendation_asks_for_the_words_of_a_strategy_heading():
+    """Strategies sit under '改进策略' or 'Recommendations'; retrieval adds those words to the lexical query."""
+    assert "策略" in Question("制造企业想降低返修率，可以从哪些方面入手？").section_words
+    assert Question("8D 的步骤有哪些").section_words == ""
 
 
 def test_texts_read_together_have_the_tokens_of_their_joined_text():

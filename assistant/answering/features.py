@@ -31,13 +31,16 @@ SHAPES: dict[str, re.Pattern[str]] = {name: re.compile(pattern, re.IGNORECASE) f
                   r"differ|\bvs\b|versus",
     "example": r"例如|比如|举例|案例|譬如|以.*为例|for example|e\.g\.|such as|for instance|case",
     "recommendation": r"应当|应该|建议|需要|宜|可以|务必|要求|\bshould\b|recommend|\bmust\b|consider|\bneeds? to\b",
-    "meta": r"示例|虚构|本案例|本文|本节|本章|下文|引用时|请注意区分|仅供|illustrative|fictional|hypothetical|"
-            r"this (?:case|document|section|overview|article|guide|chapter)|when citing|for illustration",
+    "meta": r"示例|虚构|本案例|(?<![样版基文剧])本文|(?<!成)本节|本章|下文|引用时|请注意区分|仅供|"
+            r"illustrative|fictional|hypothetical|this (?:case|document|section|overview|article|guide|chapter)|"
+            r"when citing|for illustration",
 }.items()}
 # A question term followed closely by a definition cue: '控制图是一种…', 'a control chart is …', or a plain '是'
 # right after it ('PDCA 循环是计划、执行、检查、处理…'), which is how Chinese defines.
 _DEFINES = (r"(?:.{0,4}?是(?![否不])|"
             r".{0,10}?(?:是指|指的是|是一种|是一套|即|\bis an?\b|\bare\b|refers to|means|stands for))")
+# A tag after an actor marking it as made up ('某食品公司（示例）'): it labels content, it does not talk about the text.
+_INLINE_TAG = re.compile(r"[（(](?:示例|虚构|illustrative|fictional|hypothetical)[)）]", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
 _PERCENT_RE = re.compile(r"\d\s*(?:%|％|percent|个百分点|倍|分)")
 COMMON_RUN_CAP = 12  # characters; a shared run this long is as telling as a longer one
@@ -184,8 +187,10 @@ def figures_in(text: str) -> set[str]:
 
 
 def is_meta(sentence: str) -> bool:
-    """A sentence about the document itself ('this case is illustrative'), never an answer."""
-    return bool(SHAPES["meta"].search(sentence))
+    """A sentence about the document itself ('this case is illustrative', '引用时应保持原文口径'), never an
+    answer. A sentence stating an illustrative case's figures ('An illustrative maker cut its repair rate by 30%',
+    '某SaaS公司（示例）把故障时间缩短了40%') is content: the case's tag labels what it states."""
+    return bool(SHAPES["meta"].search(_INLINE_TAG.sub("", sentence))) and not figures_in(sentence)
 
 
 def _rare_terms(terms: QuestionTerms, sentence: str) -> tuple[float, float]:

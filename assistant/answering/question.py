@@ -32,10 +32,15 @@ QTYPE_CUES: dict[str, str] = {
     "example": r"例子|案例|举例|举个|比如|例如|实例|典型|哪家|哪些企业|\bexamples?\b|\bcases?\b|instance|"
                r"case study|who (?:did|has)",
     "recommendation": r"建议|应该|怎么办|咋办|咋整|该咋|如何改进|如何提升|如何提高|怎么提升|怎么改进|措施|策略|对策|"
-                      r"注意什么|有必要|要不要|该不该|行不行|能不能|还能用|做法|\bshould\b|recommend|advice|advise|"
+                      r"注意什么|有必要|要不要|该不该|行不行|能不能|还能用|做法|从哪些方面|从哪(?:儿|里)?(?:入手|开始|着手)|"
+                      r"(?:如何|怎样|怎么|咋)(?:才能|通过|来)?.{0,12}?(?:减少|降低|避免|防止|保证|确保|提升|提高|改善|留住|保住)|"
+                      r"\bshould\b|recommend|advice|advise|"
                       r"improve|what can (?:we|i) do|how can (?:we|i)|tips?\b|worth|\bneed to\b|required",
 }
 QTYPES = tuple(QTYPE_CUES)
+# The words of the section headings that answer a type, matched on the lexical side of retrieval: strategies sit
+# under '改进策略' or 'Recommendations', whose items rarely repeat the question's words ('从哪些方面入手').
+SECTION_WORDS = {"recommendation": "改进策略 建议 措施 improvement strategies recommendations lessons"}
 
 # Capitalised words that open a sentence or name a month: never part of a person's name.
 _NOT_NAMES = ("In|On|At|By|For|From|After|Before|During|Since|Until|The|This|That|These|Its|His|Her|Their|When|"
@@ -151,6 +156,10 @@ class Question:
     def qtype(self) -> str:
         """The answer type that shapes the answer; 'definition' when no cue speaks (a bare topic asks what it is)."""
         return next((qtype for qtype, hit in self.cues.items() if hit), "definition")
+
+    @property
+    def section_words(self) -> str:
+        return SECTION_WORDS.get(self.qtype, "")
 
     @cached_property
     def answer_kinds(self) -> tuple[str, ...]:

@@ -30,6 +30,12 @@ READER_PATH = Path(__file__).resolve().parent.parent / "data" / "reader.json"
 STATUSES = ("answered", "partial", "refused")
 TOP_SENTENCES = 3  # the question-level features look at this many best sentences
 SHOWN_NECESSITY_SHARE = 0.5  # a partial answer names missing words at least half as needed as the most needed
+# ... and never a word answers seldom use ('想', '才', '降到'): with none left it says 'what the question asks'.
+MIN_SHOWN_NECESSITY = 0.15
+# The in-domain model's own boundary: a question it finds likelier out of domain than in is refused outright, even
+# when some passage shares its words (reverse logistics for 'reverse a linked list'). Its trained threshold, far
+# higher, only decides between a partial answer and a refusal.
+OUT_OF_DOMAIN_BELOW = 0.5
 MAX_QC_TERMS = 3  # glossary terms counted in a question: a QC question names at least one
 
 QUESTION_FEATURE_NAMES = (
@@ -191,7 +197,9 @@ class Reader:
         p_answerable = float(self.answerable.probability(self.answerable.select(features,
                                                                                  QUESTION_FEATURE_NAMES))[0])
         p_in_domain = float(self.in_domain.probability(self.in_domain.select(features, QUESTION_FEATURE_NAMES))[0])
-        if p_answerable >= self.thresholds["answerable"]:
+        if p_in_domain < OUT_OF_DOMAIN_BELOW:  # whatever the passages hold: 'reverse a linked list' finds one
+            status = "refused"
+        elif p_answerable >= self.thresholds["answerable"]:
             status = "answered"
         else:
             status = "partial" if p_in_domain >= self.thresholds["in_domain"] else "refused"
@@ -204,7 +212,8 @@ def _most_needed(missing: list[str], necessity: dict[str, float]) -> list[str]:
     """The missing words an answer would use, most needed first: the ones at least half as needed as the most
     needed one ('预算', not the '花' or '多少钱' around it)."""
     most = max((necessity[t] for t in missing), default=0.0)
-    return sorted((t for t in missing if necessity[t] >= SHOWN_NECESSITY_SHARE * most), key=lambda t: -necessity[t])
+    floor = max(SHOWN_NECESSITY_SHARE * most, MIN_SHOWN_NECESSITY)
+    return sorted((t for t in missing if necessity[t] >= floor), key=lambda t: -necessity[t])
 
 
 @lru_cache(maxsize=2)

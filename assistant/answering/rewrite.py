@@ -13,6 +13,9 @@ _BARE_FOLLOW_UP_RE = re.compile(r"^(and|what about|how about)\b|呢[？?]?$", re
 MAX_SUBJECT_WORDS = 2  # '那服务业呢？', 'And how is CSAT different?': a subject, perhaps a bare verb, nothing more
 # One of a numbered series: D7 of the 8D steps, 'step 4', 'level 3'.
 _NUMBERED = re.compile(r"(?<![A-Za-z\d])([A-Za-z]+ ?)(\d{1,2})(?![\d.])")
+# A QC acronym ('NPS', 'Cpk', 'FMEA', '8D'): one follow-up's acronym stands in for the last question's, the same
+# kind of thing (a metric for a metric, a method for a method), which a word like 'complaints' need not be.
+_ACRONYM = re.compile(r"(?=.*[A-Z])[A-Z0-9][A-Za-z0-9&/-]{1,7}")
 _PRONOUN_RE = re.compile(r"\b(it|its|they|them|this|that|these|those)\b|它|这个|那个|这些|那些", re.IGNORECASE)
 
 
@@ -28,8 +31,11 @@ def has_topic(text: str) -> bool:
 
 
 def needs_context(question: str) -> bool:
-    """Elliptical, or pointing back ('这个方法最早是从谁的思想来的？') without naming a topic of its own."""
-    return is_elliptical(question) or (bool(_PRONOUN_RE.search(question)) and not has_topic(question))
+    """Elliptical, or pointing back ('这个方法最早是从谁的思想来的？') without naming a QC term of its own: an
+    industry is no topic 'it' can point to ('Who led the study that evaluated it, and how many hospitals took
+    part?' asks about the checklist of the turn before)."""
+    pointing_back = bool(_PRONOUN_RE.search(question))
+    return is_elliptical(question) or (pointing_back and not load_glossary().matching_groups(question))
 
 
 def rule_based_condense(question: str, history: list[dict[str, str]]) -> str:
@@ -46,7 +52,7 @@ def rule_based_condense(question: str, history: list[dict[str, str]]) -> str:
         return re.sub(re.escape(old[0][0]), new[0][0], last, count=1, flags=re.IGNORECASE)
     topic = next((p for p in reversed(previous) if has_topic(p)), last)
     if names_only_a_subject(question):
-        swapped = swap_numbered_subject(question, last)
+        swapped = swap_numbered_subject(question, last) or swap_acronym_subject(question, last)
         if swapped:
             return swapped if topic == last else " ".join([*topic_terms(topic), swapped])
         return " ".join(dict.fromkeys([topic, last, question.strip()]))
@@ -70,6 +76,17 @@ def swap_numbered_subject(question: str, last: str) -> str | None:
         if old:
             return last[:old.start()] + letters + number + last[old.end():]
     return None
+
+
+def swap_acronym_subject(question: str, last: str) -> str | None:
+    """The previous question asked of the new subject when both name a QC acronym ('And how is CSAT different?'
+    after 'What is NPS and how is it calculated?' asks what CSAT is and how it is calculated), else None."""
+    glossary = load_glossary()
+    new = [t for t in glossary.terms_in(question) if _ACRONYM.fullmatch(t)]
+    old = [t for t in glossary.terms_in(last) if _ACRONYM.fullmatch(t)]
+    if not new or not old or new[0].lower() in last.lower():
+        return None
+    return re.sub(rf"(?<![A-Za-z0-9]){re.escape(old[0])}(?![A-Za-z0-9])", new[0], last, count=1)
 
 
 def topic_terms(turn: str) -> list[str]:

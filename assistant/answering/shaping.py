@@ -1,5 +1,6 @@
-"""Which sentences an answer is made of, by what the question asks: the reader's best sentence first; for a
-procedure the ordered steps of its list; for a calculation the formula and a worked example; for a comparison
+"""Which sentences an answer is made of, by what the question asks: the reader's best sentence first (after the
+sentence it points back to, if it opens on 'Those' or '其中'); for a procedure or a recommendation the ordered items
+of its list; for a calculation the formula and a worked example; for a comparison
 the other side too; then supporting sentences the reader also rates as answers; and a chosen sentence that
 announces a list ('通常分为四类', 'four key metrics:') is followed by that list."""
 
@@ -25,6 +26,8 @@ _ANNOUNCES_LIST = re.compile(
 _POINTS_BACK = re.compile(r"(?:These|Those|They|Their|Each|Both|For example|For instance|The (?:\w+ ){0,3}(?:were|are|"
                           r"include[sd]?|consist(?:s|ed)?)\b)\b|(?:其中|它们|这些|这类|分别|具体|例如|比如|即)")
 LIST_LOOKAHEAD = 2  # the announced list starts within this many sentences of its announcement
+# Question types answered by a whole list when the best sentence is one of its items: steps, or strategies.
+LIST_ANSWERED = ("procedure", "recommendation")
 
 
 def ranked(reading: Reading) -> list[int]:
@@ -38,9 +41,9 @@ def choose(reading: Reading, limit: int, hits: list[Hit]) -> list[Candidate]:
     order = ranked(reading)
     cands, lead = reading.candidates, reading.candidates[order[0]]
     qtype = reading.question.qtype
-    if qtype == "procedure" and lead.list_item:
+    if qtype in LIST_ANSWERED and lead.list_item:
         return _list_block(cands, order[0], hits)
-    chosen = [lead] + _continuation(cands, order[0])
+    chosen = _antecedent(cands, order[0]) + [lead] + _continuation(cands, order[0])
     if qtype == "calculation":
         chosen += _first(cands, order, lambda c: c.hit_rank == lead.hit_rank and bool(_DIGIT.search(c.sentence)),
                          chosen)
@@ -62,6 +65,18 @@ def _continuation(cands: list[Candidate], index: int) -> list[Candidate]:
     if (following and following.hit_rank == cands[index].hit_rank and _POINTS_BACK.match(following.sentence)
             and not is_meta(following.sentence)):
         return [following]
+    return []
+
+
+def _antecedent(cands: list[Candidate], index: int) -> list[Candidate]:
+    """The sentence before the lead in its passage when the lead points back to it ('…late delivery (150) and
+    damaged packaging (110) together account for 65%.' 'Those two categories become the first projects.'): what
+    the lead is about."""
+    lead = cands[index]
+    before = cands[index - 1] if index > 0 else None
+    if (before and before.hit_rank == lead.hit_rank and _POINTS_BACK.match(lead.sentence)
+            and not is_meta(before.sentence)):
+        return [before]
     return []
 
 

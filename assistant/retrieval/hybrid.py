@@ -9,6 +9,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
+from assistant.answering.question import Question
 from assistant.config import Settings
 from assistant.errors import BadInputError
 from assistant.glossary import load_glossary
@@ -18,10 +19,16 @@ from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.lexical_store import LexicalStore
 from assistant.retrieval.lexicon import load_lexicon
 from assistant.retrieval.store import KnowledgeBase
-from assistant.text import detect_language, tokenize
+from assistant.text import detect_language, tokenize, word_tags
 
 MIN_NAME_CHARS = 2  # a one-letter or one-character word names nothing
 MAX_NAMED_SOURCES = 5  # a word in more titles than this is a topic, not a name
+# A word the glossary does not know names an entity when it is written as a name: a capitalised Latin word
+# ('Acme', 'PCA'), a Chinese word jieba tags as a person, place, organisation or other proper noun ('华锐', '京东'),
+# or a noun all but confined to the documents titled with it ('星辰' of '星辰精密', 'peanut'). Verbs and common
+# words of a case study's sentence-like title ('降低', '公司', 'returns') are not names.
+PROPER_NOUN_TAGS = ("nr", "ns", "nt", "nz")
+NAME_CONCENTRATION = 0.9  # share of the passages using a common noun that its titled documents must hold
 # A filtered dense search reads this many times the candidates unfiltered and filters them here: Chroma resolves a
 # metadata filter over the whole collection before its vector search (24 s per question at 1M chunks).
 DENSE_FILTER_OVERFETCH = 8
@@ -112,7 +119,7 @@ class HybridSearcher:
         query_tokens = _unique(tokenize(query) + [t for term in expanded for t in tokenize(term)] + rendered)
         result = SearchResult(query, query_tokens, expanded)
         dense = self._dense(query, expanded + rendered, filters)
-        lexical = self._lexical(query_tokens, filters, dense)
+        lexical = self._lexical(_unique(query_tokens + tokenize(Question(query).section_words)), filters, dense)
         named = {key for _, key in industry_mentions(query)}
         result.hits = self._fuse(dense, lexical, query_tokens, named, k)
         return result
@@ -130,7 +137,7 @@ class HybridSearcher:
     def named_sources(self, query: str) -> tuple[str, ...]:
         """The documents about the entity the query names (a company, a plant, a product, a programme): those
         whose title has the query's rarest title word, in either language, if a few documents at most do."""
-        glossary = load_glossary()
+        glossary, tags = load_glossary(), word_tags(query)
         by_word: dict[str, set[str]] = {}
         for word in dict.fromkeys(tokenize(query, search=False)):
             if len(word) < MIN_NAME_CHARS or word.isdigit():
@@ -140,10 +147,29 @@ class HybridSearcher:
                 continue
             names = {word} | {term for group in groups for term in group.terms}
             found = self.lexical.sources_titled(names)
-            if 0 < len(found) <= MAX_NAMED_SOURCES:
+            if 0 < len(found) <= MAX_NAMED_SOURCES and (groups or self._written_as_name(word, query, tags, found)):
                 by_word[word] = found
         rarest = min((len(found) for found in by_word.values()), default=0)
         return tuple(sorted({s for found in by_word.values() if len(found) == rarest for s in found}))
+
+    def _written_as_name(self, word: str, query: str, tags: dict[str, str], titled: set[str]) -> bool:
+        """The rule above PROPER_NOUN_TAGS; `word` is a token of the query, `tags` its words' part-of-speech tags."""
+        if word.isascii():
+            written = re.findall(rf"\b{re.escape(word)}\w*", query, re.IGNORECASE)
+            proper = any(w[:1].isupper() and (query.find(w) > 0 or sum(map(str.isupper, w)) > 1) for w in written)
+        else:
+            proper = tags.get(word, "").startswith(PROPER_NOUN_TAGS)
+        noun = word.isascii() or tags.get(word, "").startswith("n")
+        return proper or (noun and self._concentrated(word, titled))
+
+    def _concentrated(self, word: str, sources: set[str]) -> bool:
+        """All but a few passages using the word (its rarest index token) come from these documents."""
+        tokens = tokenize(word)
+        if not tokens:
+            return False
+        token = min(tokens, key=self.lexical.document_frequency)
+        total = self.lexical.document_frequency(token)
+        return total > 0 and self.lexical.frequency_in(token, sources) >= NAME_CONCENTRATION * total
 
     def search_named_first(self, query: str, filters: SearchFilters, k: int) -> SearchResult:
         """The documents about a named entity first, marked as such; the rest of the knowledge base fills in."""

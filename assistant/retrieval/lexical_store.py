@@ -99,6 +99,15 @@ class LexicalStore:
         return {sources[bisect_right(starts, match.start()) - 1]
                 for term in terms for match in term_pattern(term).finditer(joined)}
 
+    def frequency_in(self, token: str, sources: set[str]) -> int:
+        """How many chunks of these sources have the token."""
+        import tantivy
+
+        query = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "body", token)),
+            (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "source", list(sources)))])
+        return self._searcher.search(query, 1).count
+
     def document_frequency(self, token: str) -> int:
         frequencies = self._frequencies
         if token not in frequencies:
