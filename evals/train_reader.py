@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answering.chain import passages_for
 from assistant.answering.domain import DomainModel
 from assistant.answering.features import FEATURE_NAMES, Candidate, candidates, sentence_features
 from assistant.answering.necessity import NecessityModel
@@ -93,7 +94,7 @@ def build_examples(assistant, items: list[dict], kb: str = "default") -> list[Ex
     examples = []
     for item in items:
         text = rule_based_condense(item["question"], item.get("history") or [])
-        hits = searcher.search_named_first(text, SearchFilters(), assistant.settings.reader_k).hits
+        hits = passages_for(searcher, text, SearchFilters(), assistant.settings.reader_k)
         question, terms = Question(text), QuestionTerms(text, searcher.lexical)
         last_turn = QuestionTerms(item["question"], searcher.lexical) if text != item["question"] else None
         cands = candidates(hits)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.chain import passages_for
 from assistant.answering.reader import READER_PATH
 from assistant.retrieval.hybrid import SearchFilters
 from tests.helpers import ROOT
@@ -73,8 +74,8 @@ def test_a_qc_term_or_a_common_word_in_one_title_names_no_entity(corpus_assistan
 
 def test_a_recommendation_question_reaches_the_guides_strategy_section(corpus_assistant):
     """'从哪些方面入手' shares no word with the strategies listed under '改进策略'; the heading's words bring them."""
-    hits = corpus_assistant.searcher("default").search_named_first(
-        "制造企业想降低返修率、提高客户满意度，可以从哪些方面入手？", SearchFilters(), 12).hits
+    question = "制造企业想降低返修率、提高客户满意度，可以从哪些方面入手？"
+    hits = passages_for(corpus_assistant.searcher("default"), question, SearchFilters(), 12)
     assert any(h.chunk.section == "改进策略" and h.chunk.source.endswith("industry-manufacturing.md") for h in hits)
 
 

@@ -13,6 +13,7 @@ from assistant.answering.calculated import Computed, compute, lead, lead_with
 from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.grounding import apply_mode, assess, drop_unknown_citations, report
 from assistant.answering.llm import LLMComposer
+from assistant.answering.question import Question
 from assistant.answering.reader import Reader, Reading
 from assistant.answering.rewrite import rule_based_condense
 from assistant.answering.terms import QuestionTerms
@@ -71,10 +72,15 @@ def calculate(state: ChainState) -> ChainState:
     return state
 
 
+def passages_for(searcher: HybridSearcher, question: str, filters: SearchFilters, k: int) -> list[Hit]:
+    """What the reader reads (the chain and the reader's training alike): a named entity's documents first, and on
+    the lexical side the words of the headings the question's type is answered under."""
+    return searcher.search_named_first(question, filters, k, Question(question).section_words).hits
+
+
 def retrieve(ctx: ChainContext, state: ChainState) -> ChainState:
     started = time.perf_counter()
-    searcher, k = ctx.searcher, ctx.settings.reader_k
-    state.hits = searcher.search_named_first(state.standalone_question, state.filters, k).hits
+    state.hits = passages_for(ctx.searcher, state.standalone_question, state.filters, ctx.settings.reader_k)
     state.timings_ms["retrieve"] = _ms(started)
     log.debug("retrieved %s for %r", [h.chunk.chunk_id for h in state.hits], state.standalone_question)
     return state

@@ -9,7 +9,6 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from assistant.answering.question import Question
 from assistant.config import Settings
 from assistant.errors import BadInputError
 from assistant.glossary import load_glossary
@@ -110,7 +109,10 @@ class HybridSearcher:
     def __init__(self, kb: KnowledgeBase, lexical: LexicalStore, embedder: Embedder, settings: Settings):
         self.kb, self.lexical, self.embedder, self.settings = kb, lexical, embedder, settings
 
-    def search(self, query: str, filters: SearchFilters | None = None, k: int | None = None) -> SearchResult:
+    def search(self, query: str, filters: SearchFilters | None = None, k: int | None = None,
+               lexical_extra: str = "") -> SearchResult:
+        """The k best passages; `lexical_extra` are words the lexical side also looks for (a strategy question's
+        '改进策略'), which the dense side and the matched terms leave out."""
         filters = filters or SearchFilters()
         k = k or self.settings.top_k
         glossary = load_glossary()
@@ -119,7 +121,7 @@ class HybridSearcher:
         query_tokens = _unique(tokenize(query) + [t for term in expanded for t in tokenize(term)] + rendered)
         result = SearchResult(query, query_tokens, expanded)
         dense = self._dense(query, expanded + rendered, filters)
-        lexical = self._lexical(_unique(query_tokens + tokenize(Question(query).section_words)), filters, dense)
+        lexical = self._lexical(_unique(query_tokens + tokenize(lexical_extra)), filters, dense)
         named = {key for _, key in industry_mentions(query)}
         result.hits = self._fuse(dense, lexical, query_tokens, named, k)
         return result
@@ -171,13 +173,13 @@ class HybridSearcher:
         total = self.lexical.document_frequency(token)
         return total > 0 and self.lexical.frequency_in(token, sources) >= NAME_CONCENTRATION * total
 
-    def search_named_first(self, query: str, filters: SearchFilters, k: int) -> SearchResult:
+    def search_named_first(self, query: str, filters: SearchFilters, k: int, lexical_extra: str = "") -> SearchResult:
         """The documents about a named entity first, marked as such; the rest of the knowledge base fills in."""
-        result = self.search(query, filters, k)
+        result = self.search(query, filters, k, lexical_extra)
         named = self.named_sources(query)
         if not named:
             return result
-        own = self.search(query, replace(filters, sources=named), k).hits[:k // 2]
+        own = self.search(query, replace(filters, sources=named), k, lexical_extra).hits[:k // 2]
         for hit in own:
             hit.named = True
         ids = {h.chunk.chunk_id for h in own}
