@@ -134,7 +134,7 @@ def test_json_models_score_as_scikit_learn_does():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 4))
     y = (x[:, 0] + x[:, 1] * x[:, 2] > 0).astype(int)
-    names = ["best_score", "missing_idf_share", "c", "d"]  # the monotone model holds these two to a direction
+    names = ["best_score", "needed_missing_share", "c", "d"]  # the monotone model holds these two to a direction
     for spec in (Spec("logistic", {"C": 1.0}), Spec("trees", {"n_estimators": 20, "max_depth": 3}),
                  Spec("monotone", {"max_iter": 20, "max_depth": 3})):
         fitted = Fitted(spec, _make(spec, names).fit(x, y), names)
@@ -147,7 +147,7 @@ def test_the_monotone_model_never_lowers_answerability_for_a_better_best_sentenc
     rng = np.random.default_rng(1)
     x = rng.normal(size=(400, 2))
     y = (np.sin(3 * x[:, 0]) - x[:, 1] + rng.normal(scale=0.3, size=400) > 0).astype(int)  # not monotone in x0
-    names = ["best_score", "missing_idf_share"]
+    names = ["best_score", "needed_missing_share"]
     model = BinaryModel(Fitted(Spec("monotone", {"max_iter": 50}), _make(Spec("monotone"), names).fit(x, y),
                                names).export())
     grid = np.column_stack([np.linspace(-3, 3, 200), np.zeros(200)])

@@ -40,7 +40,7 @@ MAX_QC_TERMS = 3  # glossary terms counted in a question: a QC question names at
 
 QUESTION_FEATURE_NAMES = (
     ["best_score", "second_score", "mean_top_scores", "best_coverage", "best_flat_coverage", "best_bigram_share",
-     "passage_coverage", "passage_flat_coverage", "union_coverage", "missing_idf_share", "missing_max_idf",
+     "passage_coverage", "passage_flat_coverage", "union_coverage",
      "year_missing", "heading_coverage", "top_bm25", "log_question_tokens", "best_shape_match", "top_shape_match",
      "attribute_terms", "attribute_in_passages", "attribute_in_top_sentences", "unknown_share", "qc_terms",
      "asks_value_kind", "asked_value_in_top", "asked_value_anywhere", "domain", "needed_missing_max",
@@ -57,7 +57,7 @@ MONOTONE = {**dict.fromkeys(
      "passage_coverage", "passage_flat_coverage", "union_coverage", "heading_coverage", "best_shape_match",
      "top_shape_match", "attribute_in_passages", "attribute_in_top_sentences", "asked_value_in_top",
      "asked_value_anywhere", "domain", "best_needed_coverage", "unit_stated_in_top", "unit_stated_anywhere"], 1),
-    **dict.fromkeys(["missing_idf_share", "missing_max_idf", "year_missing", "unknown_share", "needed_missing_max",
+    **dict.fromkeys(["year_missing", "unknown_share", "needed_missing_max",
                      "needed_missing_share", "needed_missing_from_top_max", "number_asked_none_in_best",
                      "number_asked_none_in_top", "asked_value_none_anywhere", "asked_value_none_in_top",
                      "asked_unit_none_anywhere"], -1)}
@@ -107,8 +107,6 @@ def question_features(question: Question, terms: QuestionTerms, hits: list[Hit],
         max((terms.coverage(t) for t in texts[:TOP_SENTENCES]), default=0.0),
         max((terms.coverage(t, flat) for t in texts[:TOP_SENTENCES]), default=0.0),
         terms.coverage(texts) if texts else 0.0,
-        sum(terms.weights[t] for t in missing) / total_idf,
-        max((terms.weights[t] for t in missing), default=0.0) / (terms.max_idf or 1.0),
         float(bool(question.years - years_in(" ".join(texts)))),
         max((terms.coverage(h.chunk.context_prefix) for h in hits if h.chunk.context_prefix), default=0.0),
         math.log1p(max((h.bm25_score for h in hits), default=0.0)),
