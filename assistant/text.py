@@ -138,8 +138,10 @@ def _tokens(text: str, search: bool) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+@lru_cache(maxsize=256)
 def word_tags(text: str) -> dict[str, str]:
-    """jieba's part-of-speech tag of each word of the text, lower-cased ('海尔' nrt, '降低' v, '公司' n)."""
+    """jieba's part-of-speech tag of each word of the text, lower-cased ('海尔' nrt, '降低' v, '公司' n); cached, as
+    a question's words are looked up one by one (read it, never change it)."""
     import jieba.posseg
 
     _jieba()  # the glossary's words first, as tokenize() splits them

@@ -40,9 +40,9 @@ MAX_QC_TERMS = 3  # glossary terms counted in a question: a QC question names at
 
 QUESTION_FEATURE_NAMES = (
     ["best_score", "second_score", "mean_top_scores", "best_coverage", "best_flat_coverage", "best_bigram_share",
-     "passage_coverage", "passage_flat_coverage", "union_coverage",
-     "year_missing", "heading_coverage", "top_bm25", "log_question_tokens", "best_shape_match", "top_shape_match",
-     "attribute_terms", "attribute_in_passages", "attribute_in_top_sentences", "unknown_share", "qc_terms",
+     "passage_coverage", "passage_flat_coverage", "union_coverage", "year_missing", "heading_coverage", "top_bm25",
+     "log_question_tokens", "best_shape_match", "top_shape_match", "attribute_terms", "attribute_in_passages",
+     "attribute_in_top_sentences", "unknown_share", "qc_terms",
      "asks_value_kind", "asked_value_in_top", "asked_value_anywhere", "domain", "needed_missing_max",
      "needed_missing_share", "needed_missing_from_top_max", "best_needed_coverage", "number_asked_none_in_best",
      "number_asked_none_in_top", "asks_unit", "unit_stated_in_top", "unit_stated_anywhere",
@@ -57,10 +57,9 @@ MONOTONE = {**dict.fromkeys(
      "passage_coverage", "passage_flat_coverage", "union_coverage", "heading_coverage", "best_shape_match",
      "top_shape_match", "attribute_in_passages", "attribute_in_top_sentences", "asked_value_in_top",
      "asked_value_anywhere", "domain", "best_needed_coverage", "unit_stated_in_top", "unit_stated_anywhere"], 1),
-    **dict.fromkeys(["year_missing", "unknown_share", "needed_missing_max",
-                     "needed_missing_share", "needed_missing_from_top_max", "number_asked_none_in_best",
-                     "number_asked_none_in_top", "asked_value_none_anywhere", "asked_value_none_in_top",
-                     "asked_unit_none_anywhere"], -1)}
+    **dict.fromkeys(["year_missing", "unknown_share", "needed_missing_max", "needed_missing_share",
+                     "needed_missing_from_top_max", "number_asked_none_in_best", "number_asked_none_in_top",
+                     "asked_value_none_anywhere", "asked_value_none_in_top", "asked_unit_none_anywhere"], -1)}
 
 
 @dataclass

@@ -62,22 +62,22 @@ def _continuation(cands: list[Candidate], index: int) -> list[Candidate]:
     """The sentence after the lead in its passage when it points back to it ('…announced an 8-point battery
     safety check.' 'The eight steps were …'): the lead's details, which read nothing like the question."""
     following = cands[index + 1] if index + 1 < len(cands) else None
-    if (following and following.hit_rank == cands[index].hit_rank and _POINTS_BACK.match(following.sentence)
-            and not is_meta(following.sentence)):
-        return [following]
-    return []
+    return [following] if following and _points_back(cands[index], following) else []
 
 
 def _antecedent(cands: list[Candidate], index: int) -> list[Candidate]:
     """The sentence before the lead in its passage when the lead points back to it ('…late delivery (150) and
     damaged packaging (110) together account for 65%.' 'Those two categories become the first projects.'): what
     the lead is about."""
-    lead = cands[index]
     before = cands[index - 1] if index > 0 else None
-    if (before and before.hit_rank == lead.hit_rank and _POINTS_BACK.match(lead.sentence)
-            and not is_meta(before.sentence)):
-        return [before]
-    return []
+    return [before] if before and _points_back(before, cands[index]) else []
+
+
+def _points_back(earlier: Candidate, later: Candidate) -> bool:
+    """The later sentence of one passage opens by pointing back to the earlier one, and the one joining the lead
+    (either) is no sentence about the document."""
+    return (earlier.hit_rank == later.hit_rank and bool(_POINTS_BACK.match(later.sentence))
+            and not is_meta(earlier.sentence) and not is_meta(later.sentence))
 
 
 def _with_announced_list(chosen: list[Candidate], cands: list[Candidate], hits: list[Hit]) -> list[Candidate]:

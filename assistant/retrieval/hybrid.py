@@ -139,7 +139,7 @@ class HybridSearcher:
     def named_sources(self, query: str) -> tuple[str, ...]:
         """The documents about the entity the query names (a company, a plant, a product, a programme): those
         whose title has the query's rarest title word, in either language, if a few documents at most do."""
-        glossary, tags = load_glossary(), word_tags(query)
+        glossary = load_glossary()
         by_word: dict[str, set[str]] = {}
         for word in dict.fromkeys(tokenize(query, search=False)):
             if len(word) < MIN_NAME_CHARS or word.isdigit():
@@ -149,19 +149,21 @@ class HybridSearcher:
                 continue
             names = {word} | {term for group in groups for term in group.terms}
             found = self.lexical.sources_titled(names)
-            if 0 < len(found) <= MAX_NAMED_SOURCES and (groups or self._written_as_name(word, query, tags, found)):
+            if 0 < len(found) <= MAX_NAMED_SOURCES and (groups or self._written_as_name(word, query, found)):
                 by_word[word] = found
         rarest = min((len(found) for found in by_word.values()), default=0)
         return tuple(sorted({s for found in by_word.values() if len(found) == rarest for s in found}))
 
-    def _written_as_name(self, word: str, query: str, tags: dict[str, str], titled: set[str]) -> bool:
-        """The rule above PROPER_NOUN_TAGS; `word` is a token of the query, `tags` its words' part-of-speech tags."""
+    def _written_as_name(self, word: str, query: str, titled: set[str]) -> bool:
+        """The rule above PROPER_NOUN_TAGS, for a token of the query found in a few titles. The part-of-speech
+        tags are read only for such a Chinese word, not for every question."""
         if word.isascii():
             written = re.findall(rf"\b{re.escape(word)}\w*", query, re.IGNORECASE)
             proper = any(w[:1].isupper() and (query.find(w) > 0 or sum(map(str.isupper, w)) > 1) for w in written)
+            noun = True
         else:
-            proper = tags.get(word, "").startswith(PROPER_NOUN_TAGS)
-        noun = word.isascii() or tags.get(word, "").startswith("n")
+            tag = word_tags(query).get(word, "")
+            proper, noun = tag.startswith(PROPER_NOUN_TAGS), tag.startswith("n")
         return proper or (noun and self._concentrated(word, titled))
 
     def _concentrated(self, word: str, sources: set[str]) -> bool:
