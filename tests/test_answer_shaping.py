@@ -65,6 +65,24 @@ def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to():
     assert chosen == [cands[1].sentence, cands[2].sentence]
 
 
+@pytest.mark.parametrize("question, worked_out", [
+    ("A shaft has limits 9.8–10.2 mm, mean 10.05 mm and sigma 0.04 mm. What are Cp and Cpk?", True),
+    ("轴的规格限是9.8到10.2毫米，均值10.05、标准差0.04，Cp和Cpk是多少？", True),
+    ("What are Cp and Cpk?", False),  # the lead gives figures the question does not: it is no restated setup
+])
+def test_a_lead_restating_the_question_s_figures_is_followed_by_its_result_from_the_overlapping_chunk(
+        question, worked_out):
+    setup = "Consider a shaft with limits 9.8 to 10.2 mm, a mean of 10.05 mm and a sigma of 0.04 mm."
+    result = "Cp is 0.4 ÷ 0.24 ≈ 1.67, but Cpk is 0.15 ÷ 0.12 = 1.25."
+    cands = [Candidate("Cpk compares the distance to the nearer limit with three sigma.", 0, 0, False, "en"),
+             Candidate(setup, 0, 1, False, "en"),  # the first chunk ends on the setup ...
+             Candidate(setup, 1, 0, False, "en"), Candidate(result, 1, 1, False, "en")]  # ... the next goes on
+    reading = Reading(Question(question), "answered", cands, np.asarray([0.2, 0.9, 0.8, 0.05]),
+                      support_threshold=0.5)
+    chosen = [c.sentence for c in choose(reading, 4, [passage_hit("a"), passage_hit("b")])]
+    assert chosen[0] == setup and (chosen[1:2] == [result]) == worked_out
+
+
 @pytest.mark.parametrize("sentence, meta", [
     ("这是一个示例案例，并非真实企业。", True),
     ("These figures are illustrative.", True),

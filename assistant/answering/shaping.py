@@ -15,6 +15,7 @@ from assistant.models import Hit
 from assistant.text import tokenize
 
 MAX_STEPS = 8  # a procedure answer lists at most this many steps
+SETUP_FIGURES = 2  # a lead restating this many of the question's figures (and no others) sets up a worked example
 DUPLICATE_OVERLAP = 0.6  # a sentence sharing this share of its tokens with a chosen one repeats it
 _DIGIT = re.compile(r"\d")
 # A sentence that announces the list after it: it ends on a colon, points ahead, or counts what follows.
@@ -43,7 +44,7 @@ def choose(reading: Reading, limit: int, hits: list[Hit]) -> list[Candidate]:
     qtype = reading.question.qtype
     if qtype in LIST_ANSWERED and lead.list_item:
         return _list_block(cands, order[0], hits)
-    chosen = _antecedent(cands, order[0]) + [lead] + _continuation(cands, order[0])
+    chosen = _antecedent(cands, order[0]) + [lead] + _continuation(cands, order[0], reading.question.text)
     if qtype == "calculation":
         chosen += _first(cands, order, lambda c: c.hit_rank == lead.hit_rank and bool(_DIGIT.search(c.sentence)),
                          chosen)
@@ -58,19 +59,45 @@ def choose(reading: Reading, limit: int, hits: list[Hit]) -> list[Candidate]:
     return _with_announced_list(chosen, cands, hits)
 
 
-def _continuation(cands: list[Candidate], index: int) -> list[Candidate]:
-    """The sentence after the lead in its passage when it points back to it ('…announced an 8-point battery
-    safety check.' 'The eight steps were …'): the lead's details, which read nothing like the question."""
-    following = cands[index + 1] if index + 1 < len(cands) else None
-    return [following] if following and _points_back(cands[index], following) else []
+def _continuation(cands: list[Candidate], index: int, question: str) -> list[Candidate]:
+    """The sentence after the lead in its document when it points back to it ('…announced an 8-point battery
+    safety check.' 'The eight steps were …'), or when the lead only restates the question's own figures and the
+    next one works them out ('Consider a shaft with limits 9.8 to 10.2 mm…' 'Cp is 0.4 ÷ 0.24 ≈ 1.67…'): the
+    lead's details, which read nothing like the question."""
+    pair = _neighbour_in_document(cands, index, 1)
+    if pair is None:
+        return []
+    lead, following = pair
+    return [following] if _points_back(lead, following) or _works_out(lead, following, question) else []
+
+
+def _neighbour_in_document(cands: list[Candidate], index: int, step: int) -> tuple[Candidate, Candidate] | None:
+    """This sentence and the one after it (step 1) or before it (-1) in its document, in reading order: the
+    neighbour in its passage, or where the passage ends (or starts) on it, the neighbour of the same sentence in
+    a retrieved passage overlapping it (chunks overlap by a sentence or two, so a worked example's setup can end
+    one chunk and its result open the next)."""
+    copies = [index] + [i for i, c in enumerate(cands) if c.sentence == cands[index].sentence and i != index]
+    for at in copies:
+        if 0 <= at + step < len(cands) and cands[at + step].hit_rank == cands[at].hit_rank:
+            pair = (cands[at], cands[at + step])
+            return pair if step > 0 else pair[::-1]
+    return None
+
+
+def _works_out(setup: Candidate, following: Candidate, question: str) -> bool:
+    """The earlier sentence states only figures the question gives (at least SETUP_FIGURES of them) and the
+    later one states figures of its own: a worked example's givens, then its result."""
+    given, stated = figures_in(question), figures_in(setup.sentence)
+    return (len(stated & given) >= SETUP_FIGURES and stated <= given
+            and bool(figures_in(following.sentence) - given) and not is_meta(following.sentence))
 
 
 def _antecedent(cands: list[Candidate], index: int) -> list[Candidate]:
-    """The sentence before the lead in its passage when the lead points back to it ('…late delivery (150) and
+    """The sentence before the lead in its document when the lead points back to it ('…late delivery (150) and
     damaged packaging (110) together account for 65%.' 'Those two categories become the first projects.'): what
     the lead is about."""
-    before = cands[index - 1] if index > 0 else None
-    return [before] if before and _points_back(before, cands[index]) else []
+    pair = _neighbour_in_document(cands, index, -1)
+    return [pair[0]] if pair and _points_back(*pair) else []
 
 
 def _points_back(earlier: Candidate, later: Candidate) -> bool:
