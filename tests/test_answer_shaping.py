@@ -12,7 +12,7 @@ from assistant.answering.features import Candidate, candidates
 from assistant.answering.question import Question
 from assistant.answering.reader import Reading
 from assistant.answering.shaping import choose
-from assistant.models import Hit
+from assistant.models import Chunk, Hit
 from tests.helpers import passage_hit
 
 
@@ -103,6 +103,21 @@ def test_a_recommendation_answer_is_the_whole_list_of_strategies():
     reading = _reading("制造企业想降低返修率，有什么建议？", items, [0.2, 0.5, 0.9, 0.6, 0.1])
     chosen = [c.sentence for c in choose(reading, 2, [passage_hit("策略"), passage_hit("其他说明。")])]
     assert chosen == ["对关键参数实施SPC。", "开展FMEA。", "建立CAPA闭环。"]
+
+
+@pytest.mark.parametrize("strategy_source, listed", [("guide.md", True), ("other.md", False)])
+def test_a_recommendation_is_answered_by_the_strategy_section_of_the_best_sentence_s_document(strategy_source,
+                                                                                              listed):
+    """The strategies share no word with '从哪些方面入手', so a sentence of another section scores best; the
+    answer is the strategy list of that sentence's document, not of another one."""
+    hits = [Hit(Chunk("c1", "…", "guide.md", "制造业指南", "zh", section="客户满意度由什么决定")),
+            Hit(Chunk("c2", "…", strategy_source, "制造业指南", "zh", section="改进策略"))]
+    items = [("制造企业常用返修率把工厂质量与市场表现连接起来。", 0, False), ("对关键参数实施SPC。", 1, True),
+             ("开展FMEA。", 1, True)]
+    reading = _reading("制造企业想降低返修率，可以从哪些方面入手？", items, [0.3, 0.05, 0.04])
+    chosen = [c.sentence for c in choose(reading, 4, hits)]
+    assert (chosen == ["对关键参数实施SPC。", "开展FMEA。"]) == listed
+    assert chosen[0] == ("对关键参数实施SPC。" if listed else items[0][0])
 
 
 def test_a_procedure_answer_is_the_ordered_list():

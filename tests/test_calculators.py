@@ -55,6 +55,7 @@ NEGATIVES = [
     "丰田 1978 年出版的书讲了什么？",
     "How is the return rate calculated?",  # no numbers
     "退货率怎么计算？",
+    "CSAT 做到多少才算好？比如 4、5 分占比要到多少？",  # the survey's score points, not two counts
     "What is DPMO?",
     "退货率 3% 算高吗？",  # one figure, asked about, not for
     "We had 12 complaints in 2023, what's the complaint rate?",  # the total is missing; 2023 is a year

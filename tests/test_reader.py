@@ -79,6 +79,18 @@ def test_a_recommendation_question_reaches_the_guides_strategy_section(corpus_as
     assert any(h.chunk.section == "改进策略" and h.chunk.source.endswith("industry-manufacturing.md") for h in hits)
 
 
+def test_a_recommendation_is_answered_with_the_whole_strategy_list_though_one_chunk_of_it_was_retrieved(
+        corpus_assistant):
+    """The guide's six strategies span two chunks; the question's words reach only the one with the last two
+    (IoT, CAPA). The answer lists all six, in order, the first four read from the section by the chain."""
+    question = "制造企业想降低返修率、提高客户满意度，可以从哪些方面入手？"
+    hits = passages_for(corpus_assistant.searcher("default"), question, SearchFilters(), 12)
+    assert not any("机器视觉" in h.chunk.text for h in hits if h.chunk.section == "改进策略")
+    answer = corpus_assistant.ask(question).answer
+    places = [answer.find(word) for word in ("机器视觉", "SPC", "FMEA", "PPAP", "物联网", "CAPA")]
+    assert -1 not in places and places == sorted(places), answer
+
+
 def test_make_train_reader_reproduces_the_shipped_reader(tmp_path):
     """What `make train-reader` runs, from a fresh ingest: the same choices, thresholds and dev scores."""
     from evals.train_reader import train_from_scratch

@@ -16,6 +16,7 @@ from assistant.answering.llm import LLMComposer
 from assistant.answering.question import Question
 from assistant.answering.reader import Reader, Reading
 from assistant.answering.rewrite import rule_based_condense
+from assistant.answering.shaping import listed
 from assistant.answering.terms import QuestionTerms
 from assistant.config import Settings
 from assistant.errors import BackendError
@@ -24,6 +25,7 @@ from assistant.retrieval.hybrid import HybridSearcher, SearchFilters
 from assistant.text import detect_language
 
 log = logging.getLogger(__name__)
+LIST_NEIGHBOURS = 2  # chunks of a listed section read on each side of the one retrieved: a list of up to 8 items
 
 
 @dataclass
@@ -97,6 +99,23 @@ def read(ctx: ChainContext, state: ChainState) -> ChainState:
     return state
 
 
+def complete_list(ctx: ChainContext, state: ChainState) -> ChainState:
+    """The rest of the section an answer lists, when retrieval found only part of it: a long list of steps or
+    strategies is cut into several chunks, and the question's words reach one of them. Its neighbours in the
+    section (one metadata query on the source and section) are added after the hits."""
+    reading = state.reading
+    if reading.status != "answered" or (item := listed(reading, state.hits)) is None:
+        return state
+    chunk = state.hits[reading.candidates[item].hit_rank].chunk
+    have = {hit.chunk.chunk_id for hit in state.hits}
+    rest = [Hit(c) for c in ctx.searcher.kb.section_chunks(chunk.source, chunk.section)
+            if c.chunk_id not in have and abs(c.position - chunk.position) <= LIST_NEIGHBOURS]
+    if rest:
+        state.reading = reading.with_passages(state.hits + rest, len(state.hits))
+        state.hits = state.hits + rest
+    return state
+
+
 def compose_stream(ctx: ChainContext, state: ChainState) -> Iterator[str | Composition]:
     """Text as it is produced, then the composition; an LLM failure falls back to the extractive composer."""
     started = time.perf_counter()
@@ -146,7 +165,7 @@ def to_answer(state: ChainState) -> Answer:
 
 def stream_answer(ctx: ChainContext, state: ChainState) -> Iterator[str | Answer]:
     """Every step in order, yielding text deltas as they are produced and the verified Answer last."""
-    read(ctx, retrieve(ctx, calculate(condense(ctx, state))))
+    complete_list(ctx, read(ctx, retrieve(ctx, calculate(condense(ctx, state)))))
     if computed := lead(state.computed, state.language):
         yield computed
     for part in compose_stream(ctx, state):

@@ -19,6 +19,7 @@ _YEAR_BEFORE = re.compile(r"\b(?:in|since|year|by|until|fy)\s+$", re.IGNORECASE)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # Rating scales and score bands: their numbers describe the survey, not the counts ('4 或 5 分', '9-10', '1-5 scale').
 _SCALE = re.compile(r"\d{1,2}\s*(?:分|stars?|points?)?\s*(?:or|或|/)\s*\d{1,2}\s*(?:分|stars?|points?)?|"
+                    r"\d{1,2}\s*(?:、|和|and|,)\s*\d{1,2}\s*(?:分|stars?|points?)|"
                     r"\d{1,2}\s*(?:[-–~]|to|到|至)\s*\d{1,2}\s*(?:-?point\s*)?(?:scale|分制|量表|分|stars?|points?)|"
                     r"[(（]\s*\d{1,2}\s*[-–~]\s*\d{1,2}\s*[)）]|top[- ]?\d[- ]?box|0\s*[-–~]\s*10\b|1\s*[-–~]\s*5\b",
                     re.IGNORECASE)

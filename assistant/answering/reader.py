@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,6 +74,13 @@ class Reading:
     p_in_domain: float = 0.0
     missing: list[str] = field(default_factory=list)  # question terms no passage has: what a partial answer lacks
     support_threshold: float = 1.0  # other sentences scoring this share of the best one's score join it
+
+    def with_passages(self, hits: list[Hit], read: int) -> Reading:
+        """The same reading of `hits`, whose first `read` it was made from, with the sentences of the others
+        (unscored), so an answer can show what follows in them: the rest of a list retrieval found part of."""
+        added = [c for c in candidates(hits) if c.hit_rank >= read]
+        return replace(self, candidates=self.candidates + added,
+                       scores=np.concatenate([self.scores, np.zeros(len(added))]))
 
     def best_passages(self, hits: list[Hit], k: int) -> list[Hit]:
         """The k passages holding the best-scored sentences, best first: what an LLM is given."""

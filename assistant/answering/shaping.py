@@ -26,6 +26,7 @@ _ANNOUNCES_LIST = re.compile(
 # A sentence opening on a word that points back to the one before it: its details.
 _POINTS_BACK = re.compile(r"(?:These|Those|They|Their|Each|Both|For example|For instance|The (?:\w+ ){0,3}(?:were|are|"
                           r"include[sd]?|consist(?:s|ed)?)\b)\b|(?:其中|它们|这些|这类|分别|具体|例如|比如|即)")
+_STRATEGY_HEADING = re.compile(r"策略|建议|措施|对策|recommend|strateg|lessons|what to do", re.IGNORECASE)
 LIST_LOOKAHEAD = 2  # the announced list starts within this many sentences of its announcement
 # Question types answered by a whole list when the best sentence is one of its items: steps, or strategies.
 LIST_ANSWERED = ("procedure", "recommendation")
@@ -42,8 +43,8 @@ def choose(reading: Reading, limit: int, hits: list[Hit]) -> list[Candidate]:
     order = ranked(reading)
     cands, lead = reading.candidates, reading.candidates[order[0]]
     qtype = reading.question.qtype
-    if qtype in LIST_ANSWERED and lead.list_item:
-        return _list_block(cands, order[0], hits)
+    if (item := listed(reading, hits)) is not None:
+        return _list_block(cands, item, hits)
     chosen = _antecedent(cands, order[0]) + [lead] + _continuation(cands, order[0], reading.question.text)
     if qtype == "calculation":
         chosen += _first(cands, order, lambda c: c.hit_rank == lead.hit_rank and bool(_DIGIT.search(c.sentence)),
@@ -57,6 +58,27 @@ def choose(reading: Reading, limit: int, hits: list[Hit]) -> list[Candidate]:
         if _new(cands[i], chosen):
             chosen.append(cands[i])
     return _with_announced_list(chosen, cands, hits)
+
+
+def listed(reading: Reading, hits: list[Hit]) -> int | None:
+    """The candidate whose list the answer is, if it is one: for a procedure or a recommendation whose best
+    sentence is a list item, that item; for a recommendation, else, the first item of a strategy section of the
+    best sentence's document."""
+    order = ranked(reading)
+    if not order or reading.question.qtype not in LIST_ANSWERED:
+        return None
+    lead = reading.candidates[order[0]]
+    if lead.list_item:
+        return order[0]
+    return _strategy_list(reading.candidates, hits, lead) if reading.question.qtype == "recommendation" else None
+
+
+def _strategy_list(cands: list[Candidate], hits: list[Hit], lead: Candidate) -> int | None:
+    """The first list item of a retrieved strategy section ('改进策略', 'Recommendations') of the lead's document:
+    the strategies a recommendation asks for, which rarely share the question's words."""
+    source = hits[lead.hit_rank].chunk.source
+    return next((i for i, c in enumerate(cands) if c.list_item and hits[c.hit_rank].chunk.source == source
+                 and _STRATEGY_HEADING.search(hits[c.hit_rank].chunk.section or "")), None)
 
 
 def _continuation(cands: list[Candidate], index: int, question: str) -> list[Candidate]:
@@ -130,8 +152,9 @@ def _announced_list(cands: list[Candidate], index: int) -> int | None:
 
 def _list_block(cands: list[Candidate], index: int, hits: list[Hit]) -> list[Candidate]:
     """The list the lead sentence belongs to, in document order: the consecutive list items of its passage, and
-    where the list runs over a passage boundary, those of the neighbouring passages retrieved with it (a long
-    list is cut into overlapping chunks, so a repeated item is shown once)."""
+    where the list runs over a passage boundary, those of the neighbouring passages of its section, passage by
+    passage (a long list is cut into overlapping chunks, so a repeated item is shown once). At most MAX_STEPS
+    items, from the list's start unless the lead lies further down."""
     lead = cands[index]
     start = end = index
     while start > 0 and cands[start - 1].hit_rank == lead.hit_rank and cands[start - 1].list_item:
@@ -139,14 +162,28 @@ def _list_block(cands: list[Candidate], index: int, hits: list[Hit]) -> list[Can
     while end + 1 < len(cands) and cands[end + 1].hit_rank == lead.hit_rank and cands[end + 1].list_item:
         end += 1
     block, passage = cands[start:end + 1], [c for c in cands if c.hit_rank == lead.hit_rank]
-    if block[0] is passage[0] and (before := _neighbour(hits, lead.hit_rank, -1)) is not None:
-        block = _items_at_edge(cands, before, last=True) + block
-    if block[-1] is passage[-1] and (after := _neighbour(hits, lead.hit_rank, 1)) is not None:
-        block = block + _items_at_edge(cands, after, last=False)
+    if block[0] is passage[0]:
+        block = _items_beyond(cands, hits, lead.hit_rank, -1) + block
+    if block[-1] is passage[-1]:
+        block = block + _items_beyond(cands, hits, lead.hit_rank, 1)
     first_of_each: dict[str, Candidate] = {}
     for cand in block:
         first_of_each.setdefault(cand.sentence, cand)
-    return list(first_of_each.values())[:MAX_STEPS]
+    items = list(first_of_each.values())
+    first = max(0, items.index(first_of_each[lead.sentence]) - MAX_STEPS + 1)
+    return items[first:first + MAX_STEPS]
+
+
+def _items_beyond(cands: list[Candidate], hits: list[Hit], rank: int, step: int) -> list[Candidate]:
+    """The list items of the passages before (step -1) or after (1) this one in its section, in document order,
+    passage by passage for as long as the list fills a whole passage."""
+    items: list[Candidate] = []
+    while (rank := _neighbour(hits, rank, step)) is not None:
+        edge = _items_at_edge(cands, rank, last=step < 0)
+        items = edge + items if step < 0 else items + edge
+        if len(edge) < sum(c.hit_rank == rank for c in cands):
+            break
+    return items
 
 
 def _neighbour(hits: list[Hit], rank: int, step: int) -> int | None:
