@@ -10,7 +10,7 @@ import time
 import pytest
 
 from assistant.auth import UserStore
-from tests.helpers import ROOT, SMALL_CORPUS, running_app
+from tests.helpers import ROOT, SMALL_CORPUS, running_app, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -109,7 +109,9 @@ def test_upload_a_file_and_see_it_listed(page, tmp_path):
     assert "ingested" in panel.inner_text()
     panel.get_by_role("button", name="List sources").click()
     page.get_by_text(re.compile(r"^\d+ sources\.$")).wait_for(timeout=30_000)
-    assert panel.inner_text().count("pallet-inspection.md") >= 2  # the upload result and the source list
+    # The upload result and the source list; polled, as the panel re-renders the list after the count line shows
+    # (on a loaded machine it was read in between, with neither).
+    assert wait_for(lambda: panel.inner_text().count("pallet-inspection.md") >= 2, seconds=30)
     page.screenshot(path=SHOTS / "03-upload-listed.png", full_page=True)
 
 

@@ -167,7 +167,9 @@ def test_the_monotone_model_never_lowers_answerability_for_a_better_best_sentenc
     ("How large was the FDA fine?", ("money",)), ("系统一共投入了多少资金？", ("money",)),
     ("How much does FDA usually fine a device maker?", ("money",)), ("Our data looks fine. Why complain?", ()),
     ("培训一个黑带要多少周？", ("duration",)), ("Which Samsung executive announced the results?", ("person",)),
-    ("Which software do people use for FMEA?", ()),
+    ("Which software do people use for FMEA?", ("maker",)),  # a product's name, as 'which brand' asks
+    ("料盒传感器推荐用哪个品牌或型号？", ("maker",)), ("Which airline's parked plane was it?", ("maker",)),
+    ("GE Black Belt training length weeks", ("duration",)),  # a keyword query ending on its unit
     ("消费电子行业 NPS 平均水平", ("benchmark",)), ("What CSAT is considered good?", ("benchmark",)),
     ("5个为什么问到第三次就停，算不算没做完？", ()), ("DPMO是多少要怎么换算成西格玛水平？", ()),
     ("ISO 9001 的纠正措施在第几条？", ("clause",)),  # which one, not how many
@@ -184,6 +186,8 @@ def test_the_asked_kind_of_value_is_told_from_a_topic_word(question, kinds):
     ("Note 7 电池容量 多少 mAh", "The Galaxy Note 7 launched in August 2016.", False),
     ("At how many volts does a person feel a discharge?", "A person feels a discharge from about 3,000 volts.", True),
     ("多少 Grms 的振动？", "振动加到 30 Grms。", True),
+    ("Note 7 battery capacity mAh", "The phone used a lithium-ion battery of relatively high capacity.", False),
+    ("Note 7 battery capacity mAh", "Its battery held 3,500 mAh.", True),  # a keyword query ending on its unit
 ])
 def test_a_figure_counts_only_in_the_unit_the_question_asks_for(question, sentence, stated):
     assert Question(question).states_asked_unit(sentence) == stated
@@ -282,6 +286,16 @@ def test_the_monotone_answerability_model_is_kept_unless_clearly_beaten():
     results[CANDIDATES[2].name] = 0.90 + 2 * MONOTONE_MARGIN
     assert choose(results, QUESTION_CANDIDATES) == CANDIDATES[2]
     assert choose({s.name: 0.5 for s in CANDIDATES}, CANDIDATES) == CANDIDATES[0]  # sentence models: the simplest
+
+
+def test_the_logistic_sentence_scorer_is_kept_unless_clearly_beaten():
+    from evals.reader_fit import CANDIDATES, SIMPLEST_MARGIN, choose
+
+    results = {spec.name: 0.55 for spec in CANDIDATES}
+    results[CANDIDATES[1].name] = 0.55 + SIMPLEST_MARGIN / 2  # one dev question better: noise
+    assert choose(results, CANDIDATES) == CANDIDATES[0]
+    results[CANDIDATES[1].name] = 0.55 + 2 * SIMPLEST_MARGIN
+    assert choose(results, CANDIDATES) == CANDIDATES[1]
 
 
 @pytest.mark.parametrize("follow_up, topic, on_topic, off_topic", [

@@ -1,5 +1,5 @@
-"""The answer chain: condense -> calculate -> retrieve -> read -> compose -> verify, each a plain function; one path,
-streamed, whose last item is the verified Answer (`ask` is that last item)."""
+"""The answer chain: condense -> calculate -> retrieve -> read -> complete a listed section -> compose -> verify,
+each a plain function; one path, streamed, whose last item is the verified Answer (`ask` is that last item)."""
 
 from __future__ import annotations
 

@@ -41,6 +41,8 @@ QTYPES = tuple(QTYPE_CUES)
 # The words of the section headings that answer a type, matched on the lexical side of retrieval: strategies sit
 # under '改进策略' or 'Recommendations', whose items rarely repeat the question's words ('从哪些方面入手').
 SECTION_WORDS = {"recommendation": "改进策略 建议 措施 improvement strategies recommendations lessons"}
+# A heading of such a section, matched where an answer's list is chosen ('改进策略', 'Lessons for QC …').
+STRATEGY_HEADING = re.compile(r"策略|建议|措施|对策|recommend|strateg|lessons|what to do", re.IGNORECASE)
 
 # Capitalised words that open a sentence or name a month: never part of a person's name.
 _NOT_NAMES = ("In|On|At|By|For|From|After|Before|During|Since|Until|The|This|That|These|Its|His|Her|Their|When|"
@@ -73,7 +75,9 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
              r"october|november|december"),
     "duration": (r"多久|多长时间|多长|几天|几周|几个月|几年|多少(?:个?工作日|天|周|个月|年|小时|分钟)|期限|周期|时限|"
                  r"how long|deadline|duration|"
-                 r"how many (?:days|hours|weeks|months|years)|how often|多久一次",
+                 r"how many (?:days|hours|weeks|months|years)|how often|多久一次|"
+                 # a keyword query ending on a time unit asks a duration in it ('Black Belt training length weeks')
+                 r"\b(?:days|hours|weeks|months|years)\s*[?？]?\s*$",
                  r"\d+(?:\.\d+)?\s*(?:个)?(?:小时|天|日|周|星期|月|年|分钟|秒|工作日)|"
                  r"\d+(?:\.\d+)?\s*(?:hours?|days?|weeks?|months?|years?|minutes?|seconds?)|每(?:天|周|月|年|班)|"
                  r"daily|weekly|monthly|annually|quarterly"),
@@ -100,6 +104,13 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
                      r"(?:[Pp]lant|[Ff]actory|[Ww]orks|[Ss]ite|[Dd]ivision|[Bb]usiness|[Uu]nit|[Dd]epartment|"
                      r"[Ss]ubsidiary)s?\b|"
                      r"[\u4e00-\u9fff]{2,6}(?:工厂|事业部|分公司|子公司|车间|基地)"),
+    # A maker or product: 'which brand or model', 'which airline', 'which software'. Written as a name: a
+    # capitalised Latin word that opens no sentence, a model number, or a Chinese name with its company word.
+    "maker": (r"哪(?:个|家|一家|种)?(?:品牌|型号|厂商|厂家|供应商|航空公司|公司|软件|工具|系统)|什么(?:品牌|型号|牌子)|"
+              r"which (?:[A-Z]\w+ )?(?:brands?|models?|vendors?|suppliers?|airlines?|manufacturers?|compan(?:y|ies)|"
+              r"tools?|software|products?|firms?|carriers?)\b|which \w+(?:'s| or )",
+              rf"(?<=[\w,;:(（] )(?!(?:{_NOT_NAMES})\b)[A-Z][\w&'’-]*[A-Za-z]|(?<![A-Za-z])[A-Z]{{1,4}}-?\d{{2,}}|"
+              r"[\u4e00-\u9fff]{2,8}(?:公司|集团|航空|品牌)"),
     # A benchmark: what level is usual or good ('NPS 平均水平', 'is 80% a good CSAT?'). Written as a level word
     # beside a figure ('行业平均约为', 'world-class is 3.4 DPMO', '1.33 以上'); a figure alone may be any case's.
     "benchmark": (r"平均水平|行业平均|平均(?:是|为|大概|一般)?多少|基准|标杆|benchmark|"
@@ -117,7 +128,7 @@ ANSWER_KINDS: dict[str, tuple[str, str]] = {
               r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b"),
 }
 # Names are told by their capitals, so those patterns are case-sensitive.
-_NAMED_KINDS = ("person", "organisation")
+_NAMED_KINDS = ("person", "organisation", "maker")
 _KIND_RES = {kind: (re.compile(asked, re.IGNORECASE),
                     re.compile(written, 0 if kind in _NAMED_KINDS else re.IGNORECASE))
              for kind, (asked, written) in ANSWER_KINDS.items()}
@@ -133,7 +144,9 @@ _NUMBER_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 # the count kind covers, and a time unit is one of many a duration is written in ('几天' is answered by '72小时').
 _UNIT_ASKED = re.compile(r"(?:多少|几)\s*([A-Za-z]+|学时|工时|千伏|伏|兆欧|欧|毫克|千克|公斤|克|吨|毫米|厘米|米|"
                          r"毫升|升|瓦|度|级|倍|批次|批|页|人次|分)|"
-                         r"\bhow (?:many|much) (volts?|kv|ohms?|mm|cm|kg|mg|grams?|ppm|dpmo|mah|db|grms)\b",
+                         r"\bhow (?:many|much) (volts?|kv|ohms?|mm|cm|kg|mg|grams?|ppm|dpmo|mah|db|grms)\b|"
+                         # a keyword query ending on a unit asks a figure in it ('Note 7 battery capacity mAh')
+                         r"\b(volts?|kv|ohms?|mm|kg|mg|ppm|dpmo|mah|db|grms)\s*[?？]?\s*$",
                          re.IGNORECASE)
 _WRITTEN_NUMBER = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万两半]+)\s*(?:个)?"
 
@@ -196,7 +209,7 @@ class Question:
     def asked_unit(self) -> re.Pattern[str] | None:
         """A figure in the unit the question asks for ('16学时', '8 hours'), when it names one."""
         found = _UNIT_ASKED.search(self.text)
-        unit = (found.group(1) or found.group(2)) if found else None
+        unit = next((g for g in found.groups() if g), None) if found else None
         if not unit:
             return None
         written = re.escape(unit[:-1] if unit.isascii() and unit.lower().endswith("s") else unit)

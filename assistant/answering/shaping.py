@@ -10,6 +10,7 @@ import re
 from itertools import takewhile
 
 from assistant.answering.features import Candidate, figures_in, is_meta
+from assistant.answering.question import STRATEGY_HEADING
 from assistant.answering.reader import Reading
 from assistant.models import Hit
 from assistant.text import tokenize
@@ -26,7 +27,6 @@ _ANNOUNCES_LIST = re.compile(
 # A sentence opening on a word that points back to the one before it: its details.
 _POINTS_BACK = re.compile(r"(?:These|Those|They|Their|Each|Both|For example|For instance|The (?:\w+ ){0,3}(?:were|are|"
                           r"include[sd]?|consist(?:s|ed)?)\b)\b|(?:其中|它们|这些|这类|分别|具体|例如|比如|即)")
-_STRATEGY_HEADING = re.compile(r"策略|建议|措施|对策|recommend|strateg|lessons|what to do", re.IGNORECASE)
 LIST_LOOKAHEAD = 2  # the announced list starts within this many sentences of its announcement
 # Question types answered by a whole list when the best sentence is one of its items: steps, or strategies.
 LIST_ANSWERED = ("procedure", "recommendation")
@@ -78,7 +78,7 @@ def _strategy_list(cands: list[Candidate], hits: list[Hit], lead: Candidate) -> 
     the strategies a recommendation asks for, which rarely share the question's words."""
     source = hits[lead.hit_rank].chunk.source
     return next((i for i, c in enumerate(cands) if c.list_item and hits[c.hit_rank].chunk.source == source
-                 and _STRATEGY_HEADING.search(hits[c.hit_rank].chunk.section or "")), None)
+                 and STRATEGY_HEADING.search(hits[c.hit_rank].chunk.section or "")), None)
 
 
 def _continuation(cands: list[Candidate], index: int, question: str) -> list[Candidate]:
