@@ -1,8 +1,9 @@
 """Which sentences an answer is made of, by what the question asks: the reader's best sentence first (after the
-sentence it points back to, if it opens on 'Those' or '其中'); for a procedure or a recommendation the ordered items
-of its list; for a calculation the formula and a worked example; for a comparison
-the other side too; then supporting sentences the reader also rates as answers; and a chosen sentence that
-announces a list ('通常分为四类', 'four key metrics:') is followed by that list."""
+sentence it points back to, if it opens on 'Those' or '其中'; before the one working out its figures, if it only
+restates the question's); for a procedure or a recommendation the ordered items of its list (a recommendation's
+best sentence outside a list: its document's strategy section); for a calculation the formula and a worked
+example; for a comparison the other side too; then supporting sentences the reader also rates as answers; and a
+chosen sentence that announces a list ('通常分为四类', 'four key metrics:') is followed by that list."""
 
 from __future__ import annotations
 
