@@ -102,14 +102,14 @@ def read(ctx: ChainContext, state: ChainState) -> ChainState:
 def complete_list(ctx: ChainContext, state: ChainState) -> ChainState:
     """The rest of the section an answer lists, when retrieval found only part of it: a long list of steps or
     strategies is cut into several chunks, and the question's words reach one of them. Its neighbours in the
-    section (one metadata query on the source and section) are added after the hits."""
+    section (one metadata query on the source, section and position) are added after the hits."""
     reading = state.reading
     if reading.status != "answered" or (item := listed(reading, state.hits)) is None:
         return state
     chunk = state.hits[reading.candidates[item].hit_rank].chunk
     have = {hit.chunk.chunk_id for hit in state.hits}
-    rest = [Hit(c) for c in ctx.searcher.kb.section_chunks(chunk.source, chunk.section)
-            if c.chunk_id not in have and abs(c.position - chunk.position) <= LIST_NEIGHBOURS]
+    rest = [Hit(c) for c in ctx.searcher.kb.section_chunks(chunk.source, chunk.section, chunk.position, LIST_NEIGHBOURS)
+            if c.chunk_id not in have]
     if rest:
         state.reading = reading.with_passages(state.hits + rest, len(state.hits))
         state.hits = state.hits + rest

@@ -78,7 +78,7 @@ class Reading:
     def with_passages(self, hits: list[Hit], read: int) -> Reading:
         """The same reading of `hits`, whose first `read` it was made from, with the sentences of the others
         (unscored), so an answer can show what follows in them: the rest of a list retrieval found part of."""
-        added = [c for c in candidates(hits) if c.hit_rank >= read]
+        added = [replace(c, hit_rank=c.hit_rank + read) for c in candidates(hits[read:])]
         return replace(self, candidates=self.candidates + added,
                        scores=np.concatenate([self.scores, np.zeros(len(added))]))
 

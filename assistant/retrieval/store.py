@@ -214,9 +214,13 @@ class KnowledgeBase:
                   for i, d, m in self._records(include=["documents", "metadatas"], where=where)]
         return sorted(chunks, key=lambda c: c.chunk_id)
 
-    def section_chunks(self, source: str, section: str) -> list[Chunk]:
-        """One section of one source, in reading order."""
-        found = self.all_chunks(where={"$and": [{"source": source}, {"section": section}]})
+    def section_chunks(self, source: str, section: str, around: int | None = None, reach: int = 0) -> list[Chunk]:
+        """One section of one source, in reading order; with `around`, only its chunks within `reach` positions of
+        that one (the filter runs in Chroma, so a long section is not read whole)."""
+        where = [{"source": source}, {"section": section}]
+        if around is not None:
+            where += [{"position": {"$gte": around - reach}}, {"position": {"$lte": around + reach}}]
+        found = self.all_chunks(where={"$and": where})
         return sorted(found, key=lambda c: c.position)
 
     def all_ids(self) -> list[str]:
